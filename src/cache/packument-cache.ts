@@ -1,0 +1,198 @@
+// KV-backed cache of derived packuments: fresh for CACHE_TTL, then served stale while a
+// conditional request revalidates in the background; served stale (up to MAX_STALE) when the
+// upstream fails; 404s remembered for NOT_FOUND_TTL. Documents over KV's value limit go to R2.
+import type { Config } from '../config';
+import type { Env } from '../env';
+import { sha256Hex } from '../http/conditional';
+import type { Representation } from '../http/negotiate';
+import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
+import { fetchPackument } from '../upstream/client';
+
+/** Bump when derivation output changes, so ETags and stored documents change with it. */
+const DERIVATION = 1;
+const KV_VALUE_LIMIT = 25 * 1024 * 1024 - 1024;
+
+interface Meta {
+  status: 200 | 404;
+  fetchedAt: number;
+  etag?: string;
+  lastModified?: string;
+  /** where the documents live */
+  loc?: 'kv' | 'r2';
+}
+
+interface DocMeta {
+  etag: string;
+  modified?: string;
+}
+
+export interface Doc {
+  kind: 'doc';
+  body: ReadableStream | Uint8Array;
+  length: number;
+  etag: string;
+  modified?: string;
+}
+export type Lookup = Doc | { kind: 'not-found' } | { kind: 'failed'; status: 502 | 504; message: string };
+
+export class PackumentCache {
+  constructor(
+    private env: Env,
+    private cfg: Config,
+    private origin: string,
+    private waitUntil: (p: Promise<unknown>) => void,
+    private now: () => number = Date.now,
+  ) {}
+
+  async get(name: string, rep: Representation): Promise<Lookup> {
+    const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    const age = meta ? this.now() - meta.fetchedAt : Infinity;
+    if (meta?.status === 404 && age < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
+    if (meta?.status === 200 && age < this.cfg.freshTtlMs + this.cfg.maxStaleMs) {
+      const doc = await this.readDoc(name, rep, meta);
+      if (doc) {
+        if (age >= this.cfg.freshTtlMs) this.waitUntil(this.refresh(name, meta).catch(logFailure(name)));
+        return doc;
+      }
+    }
+    const r = await this.refresh(name, meta?.status === 200 ? meta : null);
+    if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
+    const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
+    const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
+    return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+  }
+
+  /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
+  async tarballRef(name: string, file: string): Promise<TarballRef | Lookup> {
+    const index = await this.env.METADATA.get<Record<string, TarballRef>>(indexKey(name), 'json');
+    if (index && Object.hasOwn(index, file)) return index[file];
+    const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    const r = await this.refresh(name, null, meta);
+    if (r.kind === 'derived') return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
+    return r.kind === 'not-modified' ? { kind: 'not-found' } : r;
+  }
+
+  /**
+   * Fetches upstream (conditionally when `validators` is given), derives and stores.
+   * `previous` is the entry to keep when the upstream fails.
+   */
+  async refresh(
+    name: string,
+    validators: Meta | null,
+    previous: Meta | null = validators,
+  ): Promise<
+    | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
+    | { kind: 'not-modified' }
+    | { kind: 'not-found' }
+    | { kind: 'failed'; status: 502 | 504; message: string }
+  > {
+    const res = await fetchPackument(this.cfg, name, validators ?? {});
+    if (res.kind === 'not-modified') {
+      await this.putMeta(name, { ...validators!, fetchedAt: this.now() });
+      return res;
+    }
+    if (res.kind === 'not-found') {
+      await this.putMeta(name, { status: 404, fetchedAt: this.now() });
+      return res;
+    }
+    if (res.kind === 'failed') return res;
+    let derived: Derived;
+    try {
+      derived = derivePackument(res.body, name, this.origin);
+    } catch (e) {
+      if (!(e instanceof DeriveError)) throw e;
+      void previous; // a failed refresh leaves the previous entry as it was
+      return { kind: 'failed', status: 502, message: `upstream sent an unusable document for ${name}: ${e.message}` };
+    }
+    const hash = (await sha256Hex(res.body)).slice(0, 32);
+    const etags = { full: `"${hash}-f${DERIVATION}"`, abbreviated: `"${hash}-a${DERIVATION}"` };
+    const meta: Meta = {
+      status: 200,
+      fetchedAt: this.now(),
+      etag: res.etag,
+      lastModified: res.lastModified,
+      loc: derived.fullLength > KV_VALUE_LIMIT || derived.abbreviated.length > KV_VALUE_LIMIT ? 'r2' : 'kv',
+    };
+    this.waitUntil(this.store(name, derived, etags, meta).catch(logFailure(name)));
+    return { kind: 'derived', derived, etags };
+  }
+
+  private async store(name: string, d: Derived, etags: Record<Representation, string>, meta: Meta): Promise<void> {
+    const full: DocMeta = { etag: etags.full, modified: d.modified };
+    const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified };
+    if (meta.loc === 'r2') {
+      await Promise.all([
+        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { customMetadata: { ...full } as Record<string, string> }),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated, { customMetadata: { ...abbr } as Record<string, string> }),
+      ]);
+    } else {
+      await Promise.all([
+        this.env.METADATA.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { metadata: full }),
+        this.env.METADATA.put(this.docKey(name, 'abbreviated'), d.abbreviated, { metadata: abbr }),
+      ]);
+    }
+    await this.env.METADATA.put(indexKey(name), JSON.stringify(d.tarballs));
+    // Meta last: a reader that sees it finds the documents it points at.
+    await this.putMeta(name, meta);
+  }
+
+  private async readDoc(name: string, rep: Representation, meta: Meta): Promise<Doc | undefined> {
+    if (meta.loc === 'r2') {
+      const o = await this.env.TARBALLS.get(this.docKey(name, rep));
+      if (!o) return undefined;
+      const m = o.customMetadata as unknown as DocMeta;
+      return { kind: 'doc', body: o.body, length: o.size, etag: m.etag, modified: m.modified };
+    }
+    const { value, metadata } = await this.env.METADATA.getWithMetadata<DocMeta>(this.docKey(name, rep), 'arrayBuffer');
+    if (!value || !metadata) return undefined;
+    return { kind: 'doc', body: new Uint8Array(value), length: value.byteLength, etag: metadata.etag, modified: metadata.modified };
+  }
+
+  /** The upstream said 304 but our copy is gone: fetch it whole. */
+  private async missingAfter304(name: string, rep: Representation): Promise<Lookup> {
+    const r = await this.refresh(name, null);
+    if (r.kind !== 'derived') return r.kind === 'not-modified' ? { kind: 'failed', status: 502, message: 'upstream answered 304 to an unconditional request' } : r;
+    const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
+    const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
+    return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+  }
+
+  private putMeta(name: string, meta: Meta): Promise<void> {
+    const opts = meta.status === 404 ? { expirationTtl: Math.max(60, Math.ceil(this.cfg.notFoundTtlMs / 1000)) } : {};
+    return this.env.METADATA.put(this.metaKey(name), JSON.stringify(meta), opts);
+  }
+
+  private metaKey(name: string): string {
+    return `meta:${this.origin}:${name}`;
+  }
+
+  private docKey(name: string, rep: Representation): string {
+    return `doc:${rep}:${this.origin}:${name}`;
+  }
+}
+
+function indexKey(name: string): string {
+  return `tarballs:${name}`;
+}
+
+function logFailure(name: string) {
+  return (e: unknown) => console.error(`cache write for ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Streams chunks without concatenating them. */
+export function chunkStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (i < chunks.length) c.enqueue(chunks[i++]);
+      else c.close();
+    },
+  });
+}
+
+/** A stream of known length, which R2 and KV need to store a body without buffering it. */
+function sizedStream(chunks: Uint8Array[], length: number): ReadableStream {
+  const fixed = new FixedLengthStream(length);
+  void chunkStream(chunks).pipeTo(fixed.writable);
+  return fixed.readable;
+}

@@ -1,0 +1,15 @@
+// Bindings and vars, as declared in wrangler.toml.
+export interface Env {
+  METADATA: KVNamespace;
+  TARBALLS: R2Bucket;
+  AGGREGATES: R2Bucket;
+  DB: D1Database;
+  UPSTREAM_URL: string;
+  PUBLIC_URL?: string;
+  CACHE_TTL?: string;
+  MAX_STALE?: string;
+  NOT_FOUND_TTL?: string;
+  UPSTREAM_TIMEOUT?: string;
+  CLIENT_MAX_AGE?: string;
+  LEGACY_NAMES?: string;
+}

@@ -1,0 +1,24 @@
+// Validators: strong ETags and If-None-Match.
+
+/** True when `ifNoneMatch` lists `etag` (weak comparison, as RFC 9110 asks for If-None-Match). */
+export function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === bare;
+  });
+}
+
+export function httpDate(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : new Date(t).toUTCString();
+}
+
+export async function sha256Hex(data: BufferSource): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  let s = '';
+  for (const x of d) s += x.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,28 @@
+// Accept negotiation between the abbreviated and the full packument.
+export const CORGI_TYPE = 'application/vnd.npm.install-v1+json';
+
+export type Representation = 'abbreviated' | 'full';
+
+/** Abbreviated when the client prefers the corgi type to JSON (q-values, then order). */
+export function chooseRepresentation(accept: string | null | undefined): Representation {
+  if (!accept) return 'full';
+  let corgi = { q: 0, at: Infinity };
+  let json = { q: 0, at: Infinity };
+  accept.split(',').forEach((part, at) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    let q = 1;
+    for (const p of params) {
+      const m = /^q=([0-9.]+)$/.exec(p);
+      if (m) q = Math.min(1, Number(m[1]) || 0);
+    }
+    if (type === CORGI_TYPE) {
+      if (q > corgi.q) corgi = { q, at };
+    } else if (type === 'application/json' || type === 'application/*' || type === '*/*') {
+      // An explicit application/json outranks wildcards at equal q.
+      const rank = type === 'application/json' ? at : at + 0.5;
+      if (q > json.q || (q === json.q && rank < json.at)) json = { q, at: rank };
+    }
+  });
+  if (corgi.q === 0) return 'full';
+  return corgi.q > json.q || (corgi.q === json.q && corgi.at < json.at) ? 'abbreviated' : 'full';
+}

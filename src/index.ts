@@ -1,0 +1,67 @@
+// The Worker: the registry routes on one Hono app.
+import { Hono } from 'hono';
+import { PackumentCache } from './cache/packument-cache';
+import { ConfigError, readConfig, type Config } from './config';
+import type { Env } from './env';
+import { HttpError, jsonError } from './http/errors';
+import { registryOrigin } from './http/origin';
+import { NameError, parsePackagePath } from './packages/names';
+import { serveManifest, servePackument } from './routes/metadata';
+import { serveTarball } from './routes/tarballs';
+import { HOP_HEADER, forward } from './upstream/client';
+
+type App = { Bindings: Env; Variables: { cfg: Config } };
+
+const app = new Hono<App>();
+
+app.use('*', async (c, next) => {
+  // A request we sent ourselves means UPSTREAM_URL points back at this Worker.
+  if (c.req.header(HOP_HEADER)) return jsonError(508, 'loop detected: UPSTREAM_URL points at this registry');
+  c.set('cfg', readConfig(c.env));
+  await next();
+});
+
+app.get('/-/ping', (c) => c.json({}));
+
+app.get('/-/v1/search', (c) => forward(c.var.cfg, c.req.raw, '/-/v1/search'));
+app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
+app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
+
+app.all('*', async (c) => {
+  const req = c.req.raw;
+  const rawPath = new URL(req.url).pathname;
+  if (rawPath.startsWith('/-/')) return jsonError(404, 'Not found');
+  const target = parsePackagePath(rawPath, c.var.cfg.legacyNames);
+  if (!target) return jsonError(404, 'Not found');
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return jsonError(405, `method ${req.method} not allowed here`, { allow: 'GET, HEAD' });
+  }
+  const cfg = c.var.cfg;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const cache = new PackumentCache(c.env, cfg, registryOrigin(cfg, req), waitUntil);
+  switch (target.kind) {
+    case 'packument':
+      return servePackument(req, cache, cfg, target.name);
+    case 'manifest':
+      return serveManifest(req, cache, cfg, target.name, target.spec);
+    case 'tarball':
+      return serveTarball(req, c.env, cfg, cache, waitUntil, target.name, target.file);
+  }
+});
+
+app.notFound(() => jsonError(404, 'Not found'));
+
+app.onError((err) => {
+  if (err instanceof NameError) return jsonError(400, err.message);
+  if (err instanceof HttpError) return jsonError(err.status, err.message, err.headers);
+  if (err instanceof ConfigError) return jsonError(500, `misconfigured: ${err.message}`);
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return jsonError(500, 'internal error');
+});
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {
+    // Download-count imports arrive with issue 3.
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,148 @@
+// Byte-level JSON scanning over a UTF-8 buffer. Packuments can be 40 MB; walking
+// their structure without materialising it keeps one copy of the document in memory.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+export class JsonScanError extends Error {}
+
+const decoder = new TextDecoder();
+
+export function skipWs(b: Uint8Array, i: number): number {
+  let c = b[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
+  return i;
+}
+
+/** `i` is at an opening quote; returns the index just past the closing quote. */
+export function skipString(b: Uint8Array, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const k = b.indexOf(QUOTE, j);
+    if (k < 0) throw new JsonScanError('unterminated string');
+    let p = k - 1;
+    while (b[p] === BACKSLASH) p--;
+    if ((k - 1 - p) % 2 === 0) return k + 1;
+    j = k + 1;
+  }
+}
+
+/** `i` is at the first byte of a value; returns the index just past it. */
+export function skipValue(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c === QUOTE) return skipString(b, i);
+  if (c === LBRACE || c === LBRACKET) {
+    let depth = 0;
+    let j = i;
+    const n = b.length;
+    while (j < n) {
+      const d = b[j];
+      if (d === QUOTE) {
+        j = skipString(b, j);
+        continue;
+      }
+      if (d === LBRACE || d === LBRACKET) depth++;
+      else if (d === RBRACE || d === RBRACKET) {
+        if (--depth === 0) return j + 1;
+      }
+      j++;
+    }
+    throw new JsonScanError('unterminated container');
+  }
+  let j = i;
+  const n = b.length;
+  while (j < n) {
+    const d = b[j];
+    if (d === COMMA || d === RBRACE || d === RBRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+    j++;
+  }
+  if (j === i) throw new JsonScanError(`unexpected byte at ${i}`);
+  return j;
+}
+
+/** Decodes the JSON string whose quotes span [s, e). */
+export function stringAt(b: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let k = s + 1; k < e - 1; k++) {
+    const c = b[k];
+    // Escapes and non-ASCII take the exact path.
+    if (c === BACKSLASH || c >= 0x80) return JSON.parse(decoder.decode(b.subarray(s, e))) as string;
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
+export function textAt(b: Uint8Array, s: number, e: number): string {
+  return decoder.decode(b.subarray(s, e));
+}
+
+export function parseAt<T = unknown>(b: Uint8Array, s: number, e: number): T {
+  return JSON.parse(decoder.decode(b.subarray(s, e))) as T;
+}
+
+export interface Member {
+  key: string;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * Walks the members of the object starting at `i`, calling `visit` for each.
+ * `visit` may return a number to say where the value ends (when it scanned it already).
+ * Returns the index just past the closing brace.
+ */
+export function forEachMember(
+  b: Uint8Array,
+  i: number,
+  visit: (m: Member) => number | void,
+): number {
+  if (b[i] !== LBRACE) throw new JsonScanError(`expected object at ${i}`);
+  let j = skipWs(b, i + 1);
+  if (b[j] === RBRACE) return j + 1;
+  for (;;) {
+    if (b[j] !== QUOTE) throw new JsonScanError(`expected key at ${j}`);
+    const keyStart = j;
+    const keyEnd = skipString(b, j);
+    const key = stringAt(b, keyStart, keyEnd);
+    j = skipWs(b, keyEnd);
+    if (b[j] !== COLON) throw new JsonScanError(`expected ':' at ${j}`);
+    const valueStart = skipWs(b, j + 1);
+    const member = { key, keyStart, valueStart, valueEnd: -1 };
+    const end = visit(member);
+    j = skipWs(b, typeof end === 'number' ? end : skipValue(b, valueStart));
+    if (b[j] === COMMA) {
+      j = skipWs(b, j + 1);
+      continue;
+    }
+    if (b[j] === RBRACE) return j + 1;
+    throw new JsonScanError(`expected ',' or '}' at ${j}`);
+  }
+}
+
+/** True for the raw values `false`, `null`, `""`, `{}` and `[]` (whitespace allowed inside). */
+export function isEmptyValue(b: Uint8Array, s: number, e: number): boolean {
+  const c = b[s];
+  if (c === 0x66 /* f */ || c === 0x6e /* n */) return true;
+  if (c === QUOTE) return e - s === 2;
+  if (c === LBRACE || c === LBRACKET) return skipWs(b, s + 1) === e - 1;
+  return false;
+}
+
+/** Finds the value span of `key` in the object at `i`, or undefined. */
+export function findMember(b: Uint8Array, i: number, key: string): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  forEachMember(b, i, (m) => {
+    if (found || m.key !== key) return;
+    const end = skipValue(b, m.valueStart);
+    found = [m.valueStart, end];
+    return end;
+  });
+  return found;
+}

@@ -1,0 +1,54 @@
+// Package names in request paths: the three scoped encodings, percent-decoding and validation.
+import validate from 'validate-npm-package-name';
+
+export type PackagePath =
+  | { kind: 'packument'; name: string }
+  | { kind: 'manifest'; name: string; spec: string }
+  | { kind: 'tarball'; name: string; file: string };
+
+export class NameError extends Error {}
+
+/**
+ * Parses a raw (still percent-encoded) pathname such as `/@s%2fn/-/n-1.0.0.tgz`.
+ * Returns undefined when the path is not a package path at all.
+ */
+export function parsePackagePath(rawPath: string, legacyNames = false): PackagePath | undefined {
+  let path = rawPath.replace(/^\//, '');
+  if (path === '') return undefined;
+  if (path.startsWith('@') || path.toLowerCase().startsWith('%40')) {
+    // `@scope%2fname` → `@scope/name`; only the first separator belongs to the name.
+    path = path.replace(/^(%40|@)([^/%]*)%2f/i, '$1$2/');
+  }
+  const raw = path.split('/');
+  const segs = raw.map(decodeSegment);
+  const scoped = segs[0].startsWith('@');
+  const nameLen = scoped ? 2 : 1;
+  if (segs.length < nameLen || (scoped && segs[1] === '')) throw new NameError('invalid package name');
+  const name = segs.slice(0, nameLen).join('/');
+  const rest = segs.slice(nameLen);
+  checkName(name, legacyNames);
+  if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
+  if (rest.length === 1) return { kind: 'manifest', name, spec: rest[0] };
+  if (rest.length === 2 && rest[0] === '-' && rest[1] !== '') return { kind: 'tarball', name, file: rest[1] };
+  return undefined;
+}
+
+function decodeSegment(seg: string): string {
+  let out: string;
+  try {
+    out = decodeURIComponent(seg);
+  } catch {
+    throw new NameError('invalid percent-encoding in path');
+  }
+  if (/[\u0000-\u001f\u007f]/.test(out)) throw new NameError('control characters are not allowed in paths');
+  return out;
+}
+
+/** Throws NameError unless `name` is a valid package name (new-package rules unless legacy allowed). */
+export function checkName(name: string, legacyNames = false): void {
+  const r = validate(name);
+  const ok = legacyNames ? r.validForOldPackages : r.validForNewPackages;
+  if (ok) return;
+  const why = [...(r.errors ?? []), ...(r.warnings ?? [])][0] ?? 'invalid';
+  throw new NameError(`invalid package name: ${why}`);
+}

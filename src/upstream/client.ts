@@ -1,0 +1,121 @@
+// The only place that talks to the upstream registry: bounded time, conditional GETs, loop guard.
+import type { Config } from '../config';
+
+/** Marks our own requests so an upstream that is really this Worker is caught, not looped. */
+export const HOP_HEADER = 'x-edge-registry-hop';
+
+export type Fetched =
+  | { kind: 'ok'; body: Uint8Array; etag?: string; lastModified?: string }
+  | { kind: 'not-modified' }
+  | { kind: 'not-found' }
+  | { kind: 'failed'; status: 502 | 504; message: string };
+
+export interface Validators {
+  etag?: string;
+  lastModified?: string;
+}
+
+export function packumentUrl(cfg: Config, name: string): URL {
+  // Scoped names travel as `@scope%2fname`, as npm sends them.
+  return new URL(name.replace('/', '%2f'), cfg.upstream);
+}
+
+export async function fetchPackument(cfg: Config, name: string, v: Validators = {}): Promise<Fetched> {
+  const headers: Record<string, string> = { accept: 'application/json', [HOP_HEADER]: '1' };
+  if (v.etag) headers['if-none-match'] = v.etag;
+  if (v.lastModified) headers['if-modified-since'] = v.lastModified;
+  return withTimeout<Fetched>(cfg, `metadata for ${name}`, async (signal): Promise<Fetched> => {
+    const res = await fetch(packumentUrl(cfg, name), { headers, signal });
+    if (res.status === 304) return { kind: 'not-modified' };
+    if (res.status === 404 || res.status === 410) {
+      await res.body?.cancel();
+      return { kind: 'not-found' };
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { kind: 'failed', status: 502, message: `upstream answered ${res.status} for ${name}` };
+    }
+    const body = new Uint8Array(await res.arrayBuffer());
+    return {
+      kind: 'ok',
+      body,
+      etag: res.headers.get('etag') ?? undefined,
+      lastModified: res.headers.get('last-modified') ?? undefined,
+    };
+  });
+}
+
+export type FetchedBytes =
+  | { kind: 'ok'; res: Response; signal: AbortSignal; done: () => void }
+  | { kind: 'not-found' }
+  | { kind: 'failed'; status: 502 | 504; message: string };
+
+/** Starts a GET; the caller reads the body before calling `done` (the timer covers the body too). */
+export async function fetchTarball(cfg: Config, url: string): Promise<FetchedBytes> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new TimeoutError()), cfg.upstreamTimeoutMs);
+  const done = () => clearTimeout(timer);
+  try {
+    const res = await fetch(url, { headers: { [HOP_HEADER]: '1' }, signal: ctrl.signal });
+    if (res.status === 404) {
+      done();
+      await res.body?.cancel();
+      return { kind: 'not-found' };
+    }
+    if (!res.ok || !res.body) {
+      done();
+      await res.body?.cancel();
+      return { kind: 'failed', status: 502, message: `upstream answered ${res.status} for a tarball` };
+    }
+    return { kind: 'ok', res, signal: ctrl.signal, done };
+  } catch (e) {
+    done();
+    return failure(ctrl.signal.aborted ? new TimeoutError() : e, 'tarball');
+  }
+}
+
+/** Forwards a request (search, audit) upstream as is, within the timeout. */
+export async function forward(cfg: Config, req: Request, path: string): Promise<Response> {
+  const url = new URL(path.replace(/^\//, ''), cfg.upstream);
+  url.search = new URL(req.url).search;
+  const headers = new Headers();
+  for (const h of ['accept', 'content-type', 'content-encoding', 'npm-command', 'user-agent']) {
+    const v = req.headers.get(h);
+    if (v) headers.set(h, v);
+  }
+  headers.set(HOP_HEADER, '1');
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
+  const r = await withTimeout(cfg, path, async (signal) => {
+    const res = await fetch(url, { method: req.method, headers, body, signal });
+    const buf = await res.arrayBuffer();
+    return { kind: 'ok' as const, res, buf };
+  });
+  if (r.kind !== 'ok') return Response.json({ error: r.message }, { status: r.status });
+  const out = new Headers({ 'content-type': r.res.headers.get('content-type') ?? 'application/json' });
+  return new Response(r.buf, { status: r.res.status, headers: out });
+}
+
+class TimeoutError extends Error {}
+
+async function withTimeout<T extends { kind: string }>(
+  cfg: Config,
+  what: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T | { kind: 'failed'; status: 502 | 504; message: string }> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new TimeoutError()), cfg.upstreamTimeoutMs);
+  try {
+    return await run(ctrl.signal);
+  } catch (e) {
+    return failure(ctrl.signal.aborted ? new TimeoutError() : e, what);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function failure(e: unknown, what: string): { kind: 'failed'; status: 502 | 504; message: string } {
+  if (e instanceof TimeoutError || (e instanceof Error && e.name === 'TimeoutError')) {
+    return { kind: 'failed', status: 504, message: `upstream timed out fetching ${what}` };
+  }
+  return { kind: 'failed', status: 502, message: `upstream unreachable fetching ${what}` };
+}
