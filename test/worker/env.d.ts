@@ -1,0 +1,13 @@
+declare module 'cloudflare:test' {
+  interface ProvidedEnv extends Cloudflare.Env {
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+  }
+  export function inject(key: 'upstreamUrl'): string;
+}
+declare module 'vitest' {
+  export interface ProvidedContext {
+    upstreamUrl: string;
+    sharedFixtures: boolean;
+  }
+}
+export {};

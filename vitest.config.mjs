@@ -1,0 +1,30 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { freePort } from './test/support/free-port.mjs';
+
+// The fake upstream's port is fixed here so it can be bound into the Worker; global setup starts it.
+process.env.FAKE_UPSTREAM_PORT ??= String(await freePort());
+const upstreamUrl = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/`;
+const migrations = await readD1Migrations('./migrations');
+
+export default defineConfig({
+  test: {
+    globalSetup: ['./test/support/global-setup.mjs'],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', TEST_MIGRATIONS: migrations },
+            },
+          }),
+        ],
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.mjs'], environment: 'node', testTimeout: 600_000, hookTimeout: 600_000 },
+      },
+    ],
+  },
+});
