@@ -20,40 +20,65 @@ export function skipWs(b: Uint8Array, i: number): number {
   return i;
 }
 
-/** `i` is at an opening quote; returns the index just past the closing quote. */
+/** `i` is at an opening quote; returns the index just past the closing quote. Validates escapes. */
 export function skipString(b: Uint8Array, i: number): number {
   let j = i + 1;
+  const n = b.length;
   for (;;) {
-    const k = b.indexOf(QUOTE, j);
-    if (k < 0) throw new JsonScanError('unterminated string');
-    let p = k - 1;
-    while (b[p] === BACKSLASH) p--;
-    if ((k - 1 - p) % 2 === 0) return k + 1;
-    j = k + 1;
+    let c = b[j];
+    while (c > 0x1f && c !== QUOTE && c !== BACKSLASH) c = b[++j];
+    if (c === QUOTE) return j + 1;
+    if (c === BACKSLASH) {
+      const e = b[j + 1];
+      if (e === 0x75 /* u */) {
+        for (let k = j + 2; k < j + 6; k++) if (!isHex(b[k])) throw new JsonScanError(`bad \\u escape at ${j}`);
+        j += 6;
+      } else if (ESCAPES[e] === 1) {
+        j += 2;
+      } else {
+        throw new JsonScanError(`bad escape at ${j}`);
+      }
+      continue;
+    }
+    throw new JsonScanError(j >= n ? 'unterminated string' : `control character in string at ${j}`);
   }
 }
 
-/** `i` is at the first byte of a value; returns the index just past it. */
+const ESCAPES = new Uint8Array(256);
+for (const ch of '"\\/bfnrt') ESCAPES[ch.charCodeAt(0)] = 1;
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
+/** `i` is at the first byte of a value; returns the index just past it, validating its grammar. */
 export function skipValue(b: Uint8Array, i: number): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
-  if (c === LBRACE || c === LBRACKET) {
-    let depth = 0;
-    let j = i;
-    const n = b.length;
-    while (j < n) {
-      const d = b[j];
-      if (d === QUOTE) {
-        j = skipString(b, j);
-        continue;
-      }
-      if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
-        if (--depth === 0) return j + 1;
-      }
-      j++;
+  if (c === LBRACE) {
+    let j = skipWs(b, i + 1);
+    if (b[j] === RBRACE) return j + 1;
+    for (;;) {
+      if (b[j] !== QUOTE) throw new JsonScanError(`expected key at ${j}`);
+      j = skipWs(b, skipString(b, j));
+      if (b[j] !== COLON) throw new JsonScanError(`expected ':' at ${j}`);
+      j = skipWs(b, skipValue(b, skipWs(b, j + 1)));
+      if (b[j] === COMMA) j = skipWs(b, j + 1);
+      else if (b[j] === RBRACE) return j + 1;
+      else throw new JsonScanError(`expected ',' or '}' at ${j}`);
     }
-    throw new JsonScanError('unterminated container');
+  }
+  if (c === LBRACKET) {
+    let j = skipWs(b, i + 1);
+    if (b[j] === RBRACKET) return j + 1;
+    for (;;) {
+      j = skipWs(b, skipValue(b, j));
+      if (b[j] === COMMA) j = skipWs(b, j + 1);
+      else if (b[j] === RBRACKET) return j + 1;
+      else throw new JsonScanError(`expected ',' or ']' at ${j}`);
+    }
   }
   let j = i;
   const n = b.length;
@@ -62,7 +87,10 @@ export function skipValue(b: Uint8Array, i: number): number {
     if (d === COMMA || d === RBRACE || d === RBRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
     j++;
   }
-  if (j === i) throw new JsonScanError(`unexpected byte at ${i}`);
+  const lit = j - i < 32 ? String.fromCharCode(...b.subarray(i, j)) : '';
+  if (lit !== 'true' && lit !== 'false' && lit !== 'null' && !NUMBER.test(lit)) {
+    throw new JsonScanError(`unexpected value at ${i}`);
+  }
   return j;
 }
 

@@ -2,9 +2,9 @@
 // tarballs. Like the registry this machine reaches, it answers full documents whatever Accept says.
 // Tests steer it per package name through /__control so parallel test files do not collide.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 const PLACEHOLDER = 'https://registry.upstream.test';
 
@@ -118,6 +118,21 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     return Buffer.from(JSON.stringify({ _id: name, name, 'dist-tags': { latest: '1.0.0' }, versions, time, readme: text }));
   }
 
+  /** Names of fixture packages that have an abbreviated twin (`.min.json`). */
+  function listFixtures() {
+    const names = new Set();
+    for (const root of roots) {
+      if (!existsSync(root)) continue;
+      for (const f of readdirSync(root, { recursive: true })) {
+        const rel = String(f).split(sep).join('/');
+        if (!rel.endsWith('.min.json') || rel.includes('/-/')) continue;
+        const base = rel.slice(0, -'.min.json'.length);
+        names.add(base.includes('/') ? `@${base}` : base);
+      }
+    }
+    return [...names].sort();
+  }
+
   function readFixture(parts, ext = '') {
     for (const root of roots) {
       const p = join(root, ...parts) + ext;
@@ -148,6 +163,11 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
       return json(res, 200, { ok: true });
     }
     if (kind === 'hits' && req.method === 'GET') return json(res, 200, { hits: hits.get(name) ?? 0 });
+    if (kind === 'fixtures' && req.method === 'GET') return json(res, 200, { names: listFixtures() });
+    if (kind === 'min' && req.method === 'GET') {
+      const min = readFixture(name.replace(/^@/, '').split('/'), '.min.json');
+      return min ? send(res, 200, 'application/json', Buffer.from(min.toString('utf8').replaceAll(PLACEHOLDER, origin))) : json(res, 404, { error: 'Not found' });
+    }
     return json(res, 404, { error: 'unknown control' });
   }
 

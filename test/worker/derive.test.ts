@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { DeriveError, derivePackument, tarballFile } from '../../src/packages/derive';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const UP = 'https://up.test';
+const ME = 'http://me.test';
+
+function derive(doc: unknown, name = 'p', text?: string) {
+  const d = derivePackument(enc.encode(text ?? JSON.stringify(doc)), name, ME);
+  const full = dec.decode(concat(d.full));
+  expect(full.length).toBe(new TextEncoder().encode(full).length === d.fullLength ? full.length : -1);
+  return { ...d, corgi: JSON.parse(dec.decode(d.abbreviated)), fullDoc: JSON.parse(full), fullText: full };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const dist = (name: string, v: string) => ({
+  integrity: 'sha512-x',
+  shasum: 'abc',
+  tarball: `${UP}/${name}/-/${name.split('/').pop()}-${v}.tgz`,
+  fileCount: 3,
+  signatures: [{ keyid: 'k', sig: 's' }],
+});
+
+describe('derivePackument', () => {
+  it('keeps the corgi fields, drops empty values and adds hasInstallScript', () => {
+    const { corgi } = derive({
+      _id: 'p', _rev: '1-a', name: 'p', description: 'd', readme: 'r'.repeat(1000),
+      'dist-tags': { latest: '1.0.0' },
+      time: { created: '2020-01-01T00:00:00.000Z', modified: '2021-01-01T00:00:00.000Z', '1.0.0': 'x' },
+      versions: {
+        '1.0.0': {
+          name: 'p', version: '1.0.0', description: 'gone', main: 'i.js', readme: 'gone',
+          dependencies: { a: '1' }, devDependencies: {}, optionalDependencies: {}, peerDependencies: { b: '2' },
+          peerDependenciesMeta: { b: { optional: true } }, bundleDependencies: [], bin: { p: 'cli.js' },
+          directories: {}, engines: { node: '>=8' }, _hasShrinkwrap: false, deprecated: '', cpu: ['x64'],
+          os: [], libc: ['glibc'], funding: 'https://f.test', acceptDependencies: { a: '2' },
+          scripts: { postinstall: 'node x', test: 't' }, gitHead: 'abc', _npmUser: { name: 'u' },
+          dist: dist('p', '1.0.0'),
+        },
+        '2.0.0': { name: 'p', version: '2.0.0', _hasShrinkwrap: true, deprecated: 'use 3', scripts: { test: 't' }, dist: dist('p', '2.0.0') },
+      },
+    });
+    expect(corgi).toEqual({
+      name: 'p',
+      'dist-tags': { latest: '1.0.0' },
+      versions: {
+        '1.0.0': {
+          name: 'p', version: '1.0.0', dependencies: { a: '1' }, peerDependencies: { b: '2' },
+          peerDependenciesMeta: { b: { optional: true } }, bin: { p: 'cli.js' }, engines: { node: '>=8' },
+          cpu: ['x64'], libc: ['glibc'], funding: 'https://f.test', acceptDependencies: { a: '2' },
+          hasInstallScript: true,
+          dist: { ...dist('p', '1.0.0'), tarball: `${ME}/p/-/p-1.0.0.tgz` },
+        },
+        '2.0.0': { name: 'p', version: '2.0.0', _hasShrinkwrap: true, deprecated: 'use 3', dist: { ...dist('p', '2.0.0'), tarball: `${ME}/p/-/p-2.0.0.tgz` } },
+      },
+      modified: '2021-01-01T00:00:00.000Z',
+    });
+    expect(Object.keys(corgi)).toEqual(['name', 'dist-tags', 'versions', 'modified']);
+  });
+
+  it.each([['install'], ['preinstall'], ['postinstall']])('flags a %s script', (s) => {
+    const { corgi } = derive({ name: 'p', versions: { '1.0.0': { version: '1.0.0', scripts: { [s]: 'x' } } } });
+    expect(corgi.versions['1.0.0'].hasInstallScript).toBe(true);
+  });
+
+  it('does not flag prepare or test scripts, and omits modified without time', () => {
+    const { corgi } = derive({ name: 'p', versions: { '1.0.0': { version: '1.0.0', scripts: { prepare: 'x', test: 'y' } } } });
+    expect(corgi).toEqual({ name: 'p', 'dist-tags': {}, versions: { '1.0.0': { version: '1.0.0' } } });
+  });
+
+  it('passes the full document through, changing only dist.tarball', () => {
+    const doc = {
+      name: '@s/n', readme: 'mentions https://up.test/@s/n/-/n-1.0.0.tgz in prose',
+      versions: { '1.0.0': { name: '@s/n', version: '1.0.0', dist: dist('@s/n', '1.0.0'), other: { tarball: `${UP}/x.tgz` } } },
+    };
+    const d = derive(doc, '@s/n', JSON.stringify(doc, null, 2));
+    const want = structuredClone(doc);
+    want.versions['1.0.0'].dist.tarball = `${ME}/@s/n/-/n-1.0.0.tgz`;
+    expect(d.fullDoc).toEqual(want);
+    // untouched bytes stay byte-identical, formatting included
+    expect(d.fullText).toBe(JSON.stringify(doc, null, 2).replace(`"tarball": "${UP}/@s/n/-/n-1.0.0.tgz"`, `"tarball": "${ME}/@s/n/-/n-1.0.0.tgz"`));
+    expect(d.tarballs).toEqual({
+      'n-1.0.0.tgz': { version: '1.0.0', url: `${UP}/@s/n/-/n-1.0.0.tgz`, integrity: 'sha512-x', shasum: 'abc' },
+    });
+  });
+
+  it('handles escapes, unicode and odd spacing', () => {
+    const text = `{ "name" : "p" ,"versions":{"1.0.0" : {"version":"1.0.0","description":"\\"}{\\\\","ver\\u0073ion2":"x","bin":{ },"dist":{"tarball":"${UP}/p/-/p-1.0.0.tgz","shasum":"é"}}}, "dist-tags" : {"latest":"1.0.0"},"time":{"modified":"t"}}`;
+    const { corgi, fullDoc } = derive(undefined, 'p', text);
+    expect(corgi).toEqual({
+      name: 'p', 'dist-tags': { latest: '1.0.0' }, modified: 't',
+      versions: { '1.0.0': { version: '1.0.0', dist: { tarball: `${ME}/p/-/p-1.0.0.tgz`, shasum: 'é' } } },
+    });
+    expect(fullDoc.versions['1.0.0'].description).toBe('"}{\\');
+  });
+
+  it('refuses a document for another package', () => {
+    expect(() => derive({ name: 'q', versions: {} }, 'p')).toThrow(DeriveError);
+    expect(() => derive({ versions: {} }, 'p')).toThrow(/not "p"/);
+  });
+
+  it.each([
+    ['truncated', '{"name":"p","versions":{'],
+    ['trailing garbage', '{"name":"p","versions":{}} x'],
+    ['not an object', '[1,2]'],
+    ['versions not an object', '{"name":"p","versions":[]}'],
+    ['bad string', '{"name":"p","versions":{"1":{"a":"\\q"}}}'],
+    ['empty', ''],
+  ])('refuses invalid JSON: %s', (_, text) => {
+    expect(() => derivePackument(enc.encode(text), 'p', ME)).toThrow(DeriveError);
+  });
+});
+
+describe('tarballFile', () => {
+  it('takes the last path segment', () => {
+    expect(tarballFile('https://up.test/@s/n/-/n-1.0.0.tgz')).toBe('n-1.0.0.tgz');
+    expect(tarballFile('https://up.test/a/-/a-1.0.0.tgz?x=1')).toBe('a-1.0.0.tgz');
+    expect(tarballFile('https://up.test/a/-/a%2b-1.0.0.tgz')).toBe('a+-1.0.0.tgz');
+  });
+});
+
+describe('derivePackument validates what it passes through', () => {
+  it.each([
+    ['raw control character in a skipped string', '{"name":"p","readme":"a\nb","versions":{}}'],
+    ['bad literal in a skipped object', '{"name":"p","x":{"a":tru},"versions":{}}'],
+    ['missing colon in a skipped object', '{"name":"p","x":{"a" 1},"versions":{}}'],
+    ['missing comma in a skipped array', '{"name":"p","x":[1 2],"versions":{}}'],
+    ['bad number', '{"name":"p","x":01,"versions":{}}'],
+    ['bad unicode escape', '{"name":"p","x":"\\u12g4","versions":{}}'],
+    ['unbalanced', '{"name":"p","x":[1,{"a":2],"versions":{}}'],
+  ])('%s', (_, text) => {
+    expect(() => derivePackument(enc.encode(text), 'p', ME)).toThrow(DeriveError);
+  });
+
+  it('accepts every JSON value form', () => {
+    const text = '{"name":"p","x":[true,false,null,-1.5e+3,0,"\\u00e9\\n\\"",{},[],{"a":[{}]}],"versions":{}}';
+    const d = derivePackument(enc.encode(text), 'p', ME);
+    expect(JSON.parse(dec.decode(concat(d.full)))).toEqual(JSON.parse(text));
+  });
+});
