@@ -44,11 +44,13 @@ function decodeSegment(seg: string): string {
   return out;
 }
 
-/** Throws NameError unless `name` is a valid package name (new-package rules unless legacy allowed). */
+/**
+ * Throws NameError unless `name` is a valid package name. Core module names (`assert`, `events`)
+ * are real packages, so they pass; legacy mixed-case or over-long names pass only when allowed.
+ */
 export function checkName(name: string, legacyNames = false): void {
   const r = validate(name);
-  const ok = legacyNames ? r.validForOldPackages : r.validForNewPackages;
-  if (ok) return;
-  const why = [...(r.errors ?? []), ...(r.warnings ?? [])][0] ?? 'invalid';
-  throw new NameError(`invalid package name: ${why}`);
+  const warnings = (r.warnings ?? []).filter((w) => !legacyNames && !w.endsWith('is a core module name'));
+  const why = [...(r.errors ?? []), ...warnings][0];
+  if (why !== undefined) throw new NameError(`invalid package name: ${why}`);
 }

@@ -52,3 +52,11 @@ describe('parsePackagePath', () => {
     expect(() => checkName('..', true)).toThrow(NameError);
   });
 });
+
+describe('checkName', () => {
+  it('accepts core module names, which are real packages', () => {
+    expect(() => checkName('assert')).not.toThrow();
+    expect(() => checkName('events')).not.toThrow();
+    expect(parsePackagePath('/process')).toEqual({ kind: 'packument', name: 'process' });
+  });
+});
