@@ -48,13 +48,13 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     if (!m) return json(res, 404, { error: 'Not found' });
     const name = decodeURIComponent(m[1].replace(/%2f/i, '/'));
     const fault = faults.get(name);
+    if (!m[2]) hits.set(name, (hits.get(name) ?? 0) + 1);
     if (fault === 'hang') {
       hanging.add(res);
       return; // never answers; closed with the server
     }
     if (fault === '500' || fault === 'down') return json(res, 500, { error: 'upstream exploded' });
     if (m[2]) return serveTarball(res, name, decodeURIComponent(m[2]), fault);
-    hits.set(name, (hits.get(name) ?? 0) + 1);
     if (fault === 'badjson') return send(res, 200, 'application/json', Buffer.from('{"name": "' + name + '", "versions": {'));
     let doc = loadDoc(name);
     if (!doc) return json(res, 404, { error: 'Not found' });

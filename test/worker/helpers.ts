@@ -1,0 +1,106 @@
+// Shared steering for integration tests: the fake upstream's control API and the cache's KV state.
+import { env } from 'cloudflare:test';
+import { inject } from 'vitest';
+
+export const upstream = inject('upstreamUrl');
+export const ORIGIN = 'http://reg.test';
+export const CORGI = 'application/vnd.npm.install-v1+json';
+
+let seq = 0;
+/** A package name no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${seq++}`;
+}
+
+export async function setFault(name: string, mode: string): Promise<void> {
+  const r = await fetch(`${upstream}__control/faults/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify({ mode }) });
+  if (!r.ok) throw new Error(`fault control failed: ${r.status}`);
+}
+
+export async function upstreamHits(name: string): Promise<number> {
+  const r = await fetch(`${upstream}__control/hits/${encodeURIComponent(name)}`);
+  return ((await r.json()) as { hits: number }).hits;
+}
+
+export async function waitForHits(name: string, atLeast: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const h = await upstreamHits(name);
+    if (h >= atLeast) return h;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`upstream never saw ${atLeast} requests for ${name}`);
+}
+
+export interface Published {
+  name: string;
+  doc: Record<string, any>;
+  tarballs: Record<string, Uint8Array>;
+}
+
+/** Puts a package with real tarballs (and matching integrity) on the fake upstream. */
+export async function putPackage(name: string, versions: string[], extra: (v: string) => object = () => ({})): Promise<Published> {
+  const base = name.split('/').pop()!;
+  const doc: Record<string, any> = {
+    _id: name, name, 'dist-tags': { latest: versions[versions.length - 1] }, versions: {},
+    time: { created: '2020-01-01T00:00:00.000Z', modified: '2021-02-03T04:05:06.000Z' },
+    readme: `# ${name}`,
+  };
+  const tarballs: Record<string, Uint8Array> = {};
+  for (const v of versions) {
+    const bytes = new TextEncoder().encode(`tarball of ${name}@${v} `.repeat(50));
+    const file = `${base}-${v}.tgz`;
+    tarballs[file] = bytes;
+    const sha512 = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))));
+    const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))].map((x) => x.toString(16).padStart(2, '0')).join('');
+    doc.versions[v] = {
+      name, version: v, description: 'x', scripts: { test: 't' }, directories: {},
+      dist: { integrity: `sha512-${sha512}`, shasum: sha1, tarball: `${upstream}${name}/-/${file}` },
+      ...extra(v),
+    };
+    doc.time[v] = '2020-01-01T00:00:00.000Z';
+    const r = await fetch(`${upstream}__control/tarballs/${encodeURIComponent(`${name}/${file}`)}`, { method: 'PUT', body: bytes });
+    if (!r.ok) throw new Error('tarball control failed');
+  }
+  await putDoc(name, doc);
+  return { name, doc, tarballs };
+}
+
+export async function putDoc(name: string, doc: unknown): Promise<void> {
+  const r = await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(doc) });
+  if (!r.ok) throw new Error('package control failed');
+}
+
+export async function deleteDoc(name: string): Promise<void> {
+  await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'DELETE' });
+}
+
+const metaKey = (name: string) => `meta:${ORIGIN}:${name}`;
+
+export async function readMeta(name: string): Promise<Record<string, any> | null> {
+  return env.METADATA.get(metaKey(name), 'json');
+}
+
+/** Moves the cache entry's fetch time `ms` into the past, as if time had passed. */
+export async function ageEntry(name: string, ms: number): Promise<void> {
+  const meta = await readMeta(name);
+  if (!meta) throw new Error(`no cache entry for ${name}`);
+  await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms }));
+}
+
+/** Waits until the cache entry exists (writes happen in waitUntil). */
+export async function waitForMeta(name: string, pred: (m: Record<string, any>) => boolean = () => true) {
+  for (let i = 0; i < 100; i++) {
+    const m = await readMeta(name);
+    if (m && pred(m)) return m;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`cache entry for ${name} never appeared`);
+}
+
+export function get(path: string, init: RequestInit = {}): Promise<Response> {
+  return import('cloudflare:test').then(({ SELF }) => SELF.fetch(`${ORIGIN}${path}`, init));
+}
+
+export function corgi(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return get(path, { headers: { accept: `${CORGI}; q=1.0, application/json; q=0.8, */*`, ...headers } });
+}
