@@ -64,9 +64,12 @@ export class PackumentCache {
 
   /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
   async tarballRef(name: string, file: string): Promise<TarballRef | Lookup> {
+    // The index is written after the packument is served, so a client may ask before it lands.
     const index = await this.env.METADATA.get<Record<string, TarballRef>>(indexKey(name), 'json');
     if (index && Object.hasOwn(index, file)) return index[file];
     const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    // A file missing from a recent listing is missing: unknown paths must not each cost an upstream trip.
+    if (meta && this.now() - meta.fetchedAt < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
     const r = await this.refresh(name, null, meta);
     if (r.kind === 'derived') return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
     return r.kind === 'not-modified' ? { kind: 'not-found' } : r;
