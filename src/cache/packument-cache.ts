@@ -70,19 +70,18 @@ export class PackumentCache {
     const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
     // A file missing from a recent listing is missing: unknown paths must not each cost an upstream trip.
     if (meta && this.now() - meta.fetchedAt < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
-    const r = await this.refresh(name, null, meta);
+    const r = await this.refresh(name, null);
     if (r.kind === 'derived') return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
     return r.kind === 'not-modified' ? { kind: 'not-found' } : r;
   }
 
   /**
    * Fetches upstream (conditionally when `validators` is given), derives and stores.
-   * `previous` is the entry to keep when the upstream fails.
+   * A failure writes nothing, so whatever was cached stays as it was.
    */
   async refresh(
     name: string,
     validators: Meta | null,
-    previous: Meta | null = validators,
   ): Promise<
     | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
     | { kind: 'not-modified' }
@@ -104,7 +103,6 @@ export class PackumentCache {
       derived = derivePackument(res.body, name, this.origin);
     } catch (e) {
       if (!(e instanceof DeriveError)) throw e;
-      void previous; // a failed refresh leaves the previous entry as it was
       return { kind: 'failed', status: 502, message: `upstream sent an unusable document for ${name}: ${e.message}` };
     }
     const hash = (await sha256Hex(res.body)).slice(0, 32);

@@ -110,10 +110,7 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       }
       case 'versions': {
         if (b[top.valueStart] !== 0x7b) throw new DeriveError('versions is not an object');
-        return forEachMember(b, top.valueStart, (v) => {
-          const vEnd = deriveVersion(v.keyStart, v.valueStart);
-          return vEnd;
-        });
+        return forEachMember(b, top.valueStart, (v) => deriveVersion(v.keyStart, v.valueStart));
       }
     }
   });
@@ -134,7 +131,7 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
 
   function deriveVersion(keyStart: number, valueStart: number): number {
     if (b[valueStart] !== 0x7b) throw new DeriveError('a version is not an object');
-    let versionKeyEnd = skipValue(b, keyStart);
+    const versionKeyEnd = skipValue(b, keyStart);
     const version = stringAt(b, keyStart, versionKeyEnd);
     versionParts.text(firstVersion ? '' : ',');
     firstVersion = false;
@@ -165,7 +162,6 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
     });
     if (installScript && !hasInstallFlag) field([encoder.encode('"hasInstallScript":true')]);
     versionParts.text('}');
-    versionKeyEnd = vEnd;
     return vEnd;
   }
 

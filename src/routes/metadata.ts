@@ -1,6 +1,5 @@
 // GET/HEAD /<name> and /<name>/<version|tag|range>.
 import type { Config } from '../config';
-import type { Env } from '../env';
 import { PackumentCache, type Doc } from '../cache/packument-cache';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
@@ -66,5 +65,3 @@ function cancel(body: Doc['body']): void {
 async function bytesOf(body: Doc['body']): Promise<Uint8Array> {
   return body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
 }
-
-export type { Env };
