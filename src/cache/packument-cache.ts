@@ -24,6 +24,7 @@ interface Meta {
 interface DocMeta {
   etag: string;
   modified?: string;
+  length: number;
 }
 
 export interface Doc {
@@ -119,12 +120,12 @@ export class PackumentCache {
   }
 
   private async store(name: string, d: Derived, etags: Record<Representation, string>, meta: Meta): Promise<void> {
-    const full: DocMeta = { etag: etags.full, modified: d.modified };
-    const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified };
+    const full: DocMeta = { etag: etags.full, modified: d.modified, length: d.fullLength };
+    const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified, length: d.abbreviated.length };
     if (meta.loc === 'r2') {
       await Promise.all([
-        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { customMetadata: { ...full } as Record<string, string> }),
-        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated, { customMetadata: { ...abbr } as Record<string, string> }),
+        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { customMetadata: r2Meta(full) }),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated, { customMetadata: r2Meta(abbr) }),
       ]);
     } else {
       await Promise.all([
@@ -141,12 +142,16 @@ export class PackumentCache {
     if (meta.loc === 'r2') {
       const o = await this.env.TARBALLS.get(this.docKey(name, rep));
       if (!o) return undefined;
-      const m = o.customMetadata as unknown as DocMeta;
+      const m = o.customMetadata ?? {};
       return { kind: 'doc', body: o.body, length: o.size, etag: m.etag, modified: m.modified };
     }
-    const { value, metadata } = await this.env.METADATA.getWithMetadata<DocMeta>(this.docKey(name, rep), 'arrayBuffer');
-    if (!value || !metadata) return undefined;
-    return { kind: 'doc', body: new Uint8Array(value), length: value.byteLength, etag: metadata.etag, modified: metadata.modified };
+    // Streamed, so concurrent requests do not each hold a whole document.
+    const { value, metadata } = await this.env.METADATA.getWithMetadata<DocMeta>(this.docKey(name, rep), 'stream');
+    if (!value || !metadata) {
+      await value?.cancel();
+      return undefined;
+    }
+    return { kind: 'doc', body: value, length: metadata.length, etag: metadata.etag, modified: metadata.modified };
   }
 
   /** The upstream said 304 but our copy is gone: fetch it whole. */
@@ -170,6 +175,12 @@ export class PackumentCache {
   private docKey(name: string, rep: Representation): string {
     return `doc:${rep}:${this.origin}:${name}`;
   }
+}
+
+function r2Meta(m: DocMeta): Record<string, string> {
+  const out: Record<string, string> = { etag: m.etag, length: String(m.length) };
+  if (m.modified) out.modified = m.modified;
+  return out;
 }
 
 function indexKey(name: string): string {
