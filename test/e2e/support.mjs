@@ -1,0 +1,78 @@
+// Helpers for end-to-end tests: `npm start` against a fake upstream, temp folders, client runs.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from '../support/free-port.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+const temps = [];
+
+export function tempDir(prefix) {
+  const d = mkdtempSync(join(tmpdir(), `edge-reg-${prefix}-`));
+  temps.push(d);
+  return d;
+}
+
+export function removeTemps() {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Starts `npm start` (scripts/start.mjs) on a free port; resolves once GET /-/ping answers. */
+export async function startRegistry({ upstreamUrl, stateDir = tempDir('state') }) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), UPSTREAM_URL: upstreamUrl, STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so wrangler and workerd stop with it
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 5000);
+    await exited;
+    clearTimeout(t);
+  };
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${log}`);
+    try {
+      const r = await fetch(`${url}-/ping`);
+      if (r.status === 200) return { url, port, stateDir, stop, log: () => log };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`npm start never answered /-/ping:\n${log}`);
+}
+
+/** An environment in which a client sees only `home` for its config and caches. */
+export function isolatedEnv(home, extra = {}) {
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.data') };
+  for (const k of Object.keys(env)) if (/^(npm_|NPM_|YARN_|PNPM_|COREPACK_)/.test(k)) delete env[k];
+  return { ...env, npm_config_userconfig: join(home, '.npmrc'), npm_config_update_notifier: 'false', COREPACK_ENABLE_STRICT: '0', ...extra };
+}
+
+export async function exec(cmd, args, opts) {
+  try {
+    return await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 300_000, ...opts });
+  } catch (e) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${e.code}):\n${e.stdout}\n${e.stderr}`);
+  }
+}
