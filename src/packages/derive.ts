@@ -19,7 +19,7 @@ const CORGI_FIELDS = new Set([
   'bundleDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'dist',
   'engines', '_hasShrinkwrap', 'hasInstallScript', 'cpu', 'os', 'libc', 'funding', 'acceptDependencies',
 ]);
-const INSTALL_SCRIPTS = ['install', 'preinstall', 'postinstall'];
+const INSTALL_SCRIPTS = new Set(['install', 'preinstall', 'postinstall']);
 
 export interface TarballRef {
   version: string;
@@ -42,6 +42,11 @@ export interface Derived {
 export class DeriveError extends Error {}
 
 const encoder = new TextEncoder();
+// Punctuation is emitted per version and field: encode it once.
+const COMMA = encoder.encode(',');
+const OPEN_VERSION = encoder.encode(':{');
+const CLOSE = encoder.encode('}');
+const INSTALL_FLAG = encoder.encode('"hasInstallScript":true');
 
 class Chunks {
   parts: Uint8Array[] = [];
@@ -133,23 +138,24 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
     if (b[valueStart] !== 0x7b) throw new DeriveError('a version is not an object');
     const versionKeyEnd = skipValue(b, keyStart);
     const version = stringAt(b, keyStart, versionKeyEnd);
-    versionParts.text(firstVersion ? '' : ',');
+    if (!firstVersion) versionParts.push(COMMA);
     firstVersion = false;
     versionParts.push(b.subarray(keyStart, versionKeyEnd));
-    versionParts.text(':{');
+    versionParts.push(OPEN_VERSION);
     let firstField = true;
     let installScript = false;
     let hasInstallFlag = false;
     const field = (parts: Uint8Array[]) => {
-      if (!firstField) versionParts.text(',');
+      if (!firstField) versionParts.push(COMMA);
       firstField = false;
       for (const p of parts) versionParts.push(p);
     };
     const vEnd = forEachMember(b, valueStart, (f) => {
       const fEnd = skipValue(b, f.valueStart);
       if (f.key === 'scripts' && b[f.valueStart] === 0x7b) {
-        const scripts = parseAt<Record<string, unknown>>(b, f.valueStart, fEnd);
-        installScript = INSTALL_SCRIPTS.some((s) => s in scripts);
+        forEachMember(b, f.valueStart, (s) => {
+          if (INSTALL_SCRIPTS.has(s.key)) installScript = true;
+        });
       }
       if (!CORGI_FIELDS.has(f.key) || isEmptyValue(b, f.valueStart, fEnd)) return fEnd;
       if (f.key === 'hasInstallScript') hasInstallFlag = true;
@@ -160,19 +166,32 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       }
       return fEnd;
     });
-    if (installScript && !hasInstallFlag) field([encoder.encode('"hasInstallScript":true')]);
-    versionParts.text('}');
+    if (installScript && !hasInstallFlag) field([INSTALL_FLAG]);
+    versionParts.push(CLOSE);
     return vEnd;
   }
 
   /** Returns the corgi bytes of `"dist":{...}` and splices the new tarball URL into `full`. */
   function rewriteDist(version: string, keyStart: number, s: number, e: number): Uint8Array[] {
-    const dist = parseAt<{ tarball?: unknown; integrity?: string; shasum?: string }>(b, s, e);
-    const span = findMember(b, s, 'tarball');
-    if (!span || typeof dist.tarball !== 'string') return [b.subarray(keyStart, e)];
-    const file = tarballFile(dist.tarball);
+    let span: [number, number] | undefined;
+    let url: unknown;
+    let integrity: string | undefined;
+    let shasum: string | undefined;
+    forEachMember(b, s, (m) => {
+      if (m.key !== 'tarball' && m.key !== 'integrity' && m.key !== 'shasum') return;
+      const end = skipValue(b, m.valueStart);
+      const value = b[m.valueStart] === 0x22 ? stringAt(b, m.valueStart, end) : undefined;
+      if (m.key === 'tarball') {
+        span = [m.valueStart, end];
+        url = value;
+      } else if (m.key === 'integrity') integrity = value;
+      else shasum = value;
+      return end;
+    });
+    if (!span || typeof url !== 'string') return [b.subarray(keyStart, e)];
+    const file = tarballFile(url);
     const ours = encoder.encode(JSON.stringify(tarballUrl(origin, name, file)));
-    tarballs[file] = { version, url: dist.tarball, integrity: dist.integrity, shasum: dist.shasum };
+    tarballs[file] = { version, url, integrity, shasum };
     full.push(b.subarray(cursor, span[0]));
     full.push(ours);
     cursor = span[1];

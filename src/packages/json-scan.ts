@@ -96,14 +96,31 @@ export function skipValue(b: Uint8Array, i: number): number {
 
 /** Decodes the JSON string whose quotes span [s, e). */
 export function stringAt(b: Uint8Array, s: number, e: number): string {
-  let out = '';
+  const n = e - s - 2;
+  if (n > 32) return decodeString(b, s, e);
+  // Keys repeat across thousands of versions: intern short ASCII strings instead of rebuilding them.
+  let h = n;
   for (let k = s + 1; k < e - 1; k++) {
     const c = b[k];
-    // Escapes and non-ASCII take the exact path.
-    if (c === BACKSLASH || c >= 0x80) return JSON.parse(decoder.decode(b.subarray(s, e))) as string;
-    out += String.fromCharCode(c);
+    if (c === BACKSLASH || c >= 0x80) return decodeString(b, s, e);
+    h = (Math.imul(h, 31) + c) | 0;
   }
-  return out;
+  const hit = interned.get(h);
+  if (hit !== undefined && hit.length === n && sameAscii(hit, b, s + 1)) return hit;
+  const str = String.fromCharCode.apply(null, b.subarray(s + 1, e - 1) as unknown as number[]);
+  if (interned.size < 4096) interned.set(h, str);
+  return str;
+}
+
+const interned = new Map<number, string>();
+
+function sameAscii(str: string, b: Uint8Array, at: number): boolean {
+  for (let k = 0; k < str.length; k++) if (str.charCodeAt(k) !== b[at + k]) return false;
+  return true;
+}
+
+function decodeString(b: Uint8Array, s: number, e: number): string {
+  return JSON.parse(decoder.decode(b.subarray(s, e))) as string;
 }
 
 export function textAt(b: Uint8Array, s: number, e: number): string {
