@@ -11,6 +11,7 @@ export interface Config {
   upstreamTimeoutMs: number;
   clientMaxAge: number;
   legacyNames: boolean;
+  importBudgetMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +47,7 @@ export function parseConfig(env: Env): Config {
     upstreamTimeoutMs: seconds(env.UPSTREAM_TIMEOUT, 20, 'UPSTREAM_TIMEOUT') * 1000,
     clientMaxAge: seconds(env.CLIENT_MAX_AGE, 300, 'CLIENT_MAX_AGE'),
     legacyNames: env.LEGACY_NAMES === 'true',
+    importBudgetMs: seconds(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
   };
 }
 

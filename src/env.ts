@@ -1,3 +1,5 @@
+import type { DownloadEvent } from './downloads/traffic';
+
 // Bindings and vars, as declared in wrangler.toml.
 export interface Env {
   METADATA: KVNamespace;
@@ -12,4 +14,6 @@ export interface Env {
   UPSTREAM_TIMEOUT?: string;
   CLIENT_MAX_AGE?: string;
   LEGACY_NAMES?: string;
+  IMPORT_BUDGET?: string;
+  DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
 }

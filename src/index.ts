@@ -3,10 +3,13 @@ import { Hono } from 'hono';
 import { PackumentCache } from './cache/packument-cache';
 import { ConfigError, readConfig, type Config } from './config';
 import type { Env } from './env';
+import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads/traffic';
+import { importAggregates } from './downloads/import';
 import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
 import { NameError, parsePackagePath } from './packages/names';
 import { serveManifest, servePackument } from './routes/metadata';
+import { serveDownloads, serveVersionDownloads } from './routes/downloads';
 import { serveTarball } from './routes/tarballs';
 import { HOP_HEADER, forward } from './upstream/client';
 
@@ -26,6 +29,9 @@ app.get('/-/ping', (c) => c.json({}));
 app.get('/-/v1/search', (c) => forward(c.var.cfg, c.req.raw, '/-/v1/search'));
 app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
 app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
+
+app.get('/downloads/*', (c) => serveDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
+app.get('/versions/*', (c) => serveVersionDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
 
 app.all('*', async (c) => {
   const req = c.req.raw;
@@ -61,7 +67,10 @@ app.onError((err) => {
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {
-    // Download-count imports arrive with issue 3.
+  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+    const cfg = readConfig(env);
+    await flushOwnTraffic(env.DB, env.AGGREGATES);
+    await importAggregates(env.AGGREGATES, env.DB, { budgetMs: cfg.importBudgetMs });
   },
-} satisfies ExportedHandler<Env>;
+  queue: countDownloads,
+} satisfies ExportedHandler<Env, DownloadEvent>;

@@ -7,6 +7,7 @@ import { jsonError } from '../http/errors';
 import { toHex, verifyIntegrity } from '../tarballs/integrity';
 import { readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
+import { recordDownload } from '../downloads/traffic';
 
 /** Tarballs are verified in memory before the client sees a byte; bigger ones pass through uncached. */
 const VERIFY_LIMIT = 48 * 1024 * 1024;
@@ -23,7 +24,11 @@ export async function serveTarball(
 ): Promise<Response> {
   const head = req.method === 'HEAD';
   const stored = await readTarball(env, name, file, !head);
-  if (stored) return answer(req, stored.body, stored.size, stored.etag);
+  if (stored) {
+    const res = answer(req, stored.body, stored.size, stored.etag);
+    if (res.status === 200 && !head && stored.version) await recordDownload(env.DOWNLOAD_EVENTS, name, stored.version);
+    return res;
+  }
 
   const ref = await cache.tarballRef(name, file);
   if ('kind' in ref) {
@@ -55,8 +60,10 @@ export async function serveTarball(
     return jsonError(502, `upstream tarball for ${name}@${ref.version} does not match its integrity`);
   }
   const etag = `"${toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)))}"`;
-  if (verdict === 'match') waitUntil(writeTarball(env, name, file, bytes, etag, ref.integrity));
-  return answer(req, head ? null : bytes, bytes.length, etag);
+  if (verdict === 'match') waitUntil(writeTarball(env, name, file, bytes, etag, ref.version, ref.integrity));
+  const res = answer(req, head ? null : bytes, bytes.length, etag);
+  if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, name, ref.version);
+  return res;
 }
 
 function answer(req: Request, body: ReadableStream | Uint8Array | null, size: number, etag: string): Response {

@@ -5,6 +5,7 @@ export interface StoredTarball {
   body: ReadableStream | null;
   size: number;
   etag: string;
+  version?: string;
 }
 
 function key(name: string, file: string): string {
@@ -15,12 +16,12 @@ export async function readTarball(env: Env, name: string, file: string, withBody
   const o = withBody ? await env.TARBALLS.get(key(name, file)) : await env.TARBALLS.head(key(name, file));
   if (!o) return undefined;
   const body = 'body' in o ? (o as R2ObjectBody).body : null;
-  return { body, size: o.size, etag: o.customMetadata?.etag ?? o.httpEtag };
+  return { body, size: o.size, etag: o.customMetadata?.etag ?? o.httpEtag, version: o.customMetadata?.version };
 }
 
-export async function writeTarball(env: Env, name: string, file: string, bytes: Uint8Array, etag: string, integrity?: string): Promise<void> {
+export async function writeTarball(env: Env, name: string, file: string, bytes: Uint8Array, etag: string, version: string, integrity?: string): Promise<void> {
   await env.TARBALLS.put(key(name, file), bytes, {
     httpMetadata: { contentType: 'application/octet-stream' },
-    customMetadata: { etag, ...(integrity ? { integrity } : {}) },
+    customMetadata: { etag, version, ...(integrity ? { integrity } : {}) },
   });
 }

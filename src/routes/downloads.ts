@@ -1,0 +1,81 @@
+// /downloads/point|range/{period}[/{pkg}] and /versions/{pkg}/last-week, with npm's shapes and texts.
+import { sha256Hex, matchesEtag } from '../http/conditional';
+import { jsonError } from '../http/errors';
+import { point, range, type PerDay } from '../downloads/answers';
+import { lastLandedDay, packageDays, packageIds, totalDays, versionDownloads } from '../downloads/counts-store';
+import { MAX_BULK_DAYS, PeriodError, parsePeriod, spanDays, trimSpan, type Span } from '../downloads/periods';
+
+const MAX_BULK_PACKAGES = 128;
+
+export async function serveDownloads(req: Request, db: D1Database, rawPath: string, now = new Date()): Promise<Response> {
+  const m = /^\/downloads\/(point|range)\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
+  if (!m) return jsonError(404, 'Not found');
+  const kind = m[1] as 'point' | 'range';
+  const shape = kind === 'point' ? point : range;
+  let period: string;
+  let rest: string;
+  try {
+    period = decodeURIComponent(m[2]);
+    rest = decodeURIComponent(m[3] ?? '');
+  } catch {
+    return jsonError(400, 'Invalid period specified');
+  }
+  const today = now.toISOString().slice(0, 10);
+  let span: Span;
+  try {
+    span = parsePeriod(period, await lastLandedDay(db, today));
+  } catch (e) {
+    if (e instanceof PeriodError) return jsonError(400, e.message);
+    throw e;
+  }
+
+  if (rest === '') return answer(req, shape(span, await totalDays(db, span)), now);
+
+  if (rest.includes(',')) {
+    const names = rest.split(',').filter((n) => n !== '');
+    if (names.some((n) => n.startsWith('@'))) return jsonError(400, 'scoped packages are not currently supported in bulk lookups');
+    if (names.length > MAX_BULK_PACKAGES) return jsonError(400, `exceeded max packages of ${MAX_BULK_PACKAGES} for bulk query`);
+    if (spanDays(span) > MAX_BULK_DAYS) return jsonError(400, `exceeded max days of ${MAX_BULK_DAYS} for bulk query`);
+    const ids = await packageIds(db, names);
+    const days = await packageDays(db, [...ids.values()], span);
+    const out: Record<string, unknown> = {};
+    for (const name of names) {
+      const id = ids.get(name);
+      out[name] = id === undefined ? null : shape(span, days.get(id) as PerDay, name);
+    }
+    return answer(req, out, now);
+  }
+
+  const name = rest;
+  const trimmed = trimSpan(span);
+  const ids = await packageIds(db, [name]);
+  const id = ids.get(name);
+  if (id === undefined) return jsonError(404, `package ${name} not found`);
+  const days = await packageDays(db, [id], trimmed);
+  return answer(req, shape(trimmed, days.get(id)!, name), now);
+}
+
+export async function serveVersionDownloads(req: Request, db: D1Database, rawPath: string, now = new Date()): Promise<Response> {
+  const m = /^\/versions\/(.+)\/last-week$/.exec(rawPath);
+  if (!m) return jsonError(404, 'Not found');
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1]);
+  } catch {
+    return jsonError(400, 'invalid package name');
+  }
+  const span = parsePeriod('last-week', await lastLandedDay(db, now.toISOString().slice(0, 10)));
+  const downloads = await versionDownloads(db, name, span);
+  if (!downloads) return jsonError(404, `package ${name} not found`);
+  return answer(req, { package: name, downloads }, now);
+}
+
+/** Answers stay valid until the next hourly import could land. */
+async function answer(req: Request, body: unknown, now: Date): Promise<Response> {
+  const text = JSON.stringify(body);
+  const etag = `"${(await sha256Hex(new TextEncoder().encode(text))).slice(0, 32)}"`;
+  const maxAge = 3600 - Math.floor(now.getTime() / 1000) % 3600;
+  const headers = { etag, 'cache-control': `public, max-age=${maxAge}`, 'content-type': 'application/json' };
+  if (matchesEtag(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  return new Response(req.method === 'HEAD' ? null : text, { headers });
+}
