@@ -20,7 +20,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], testTimeout: 60_000 },
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['./test/worker/apply-migrations.ts'], testTimeout: 60_000 },
       },
       {
         test: { name: 'e2e', include: ['test/e2e/**/*.test.mjs'], environment: 'node', testTimeout: 600_000, hookTimeout: 600_000 },

@@ -16,6 +16,12 @@ export async function lastLandedDay(db: D1Database, today: string): Promise<stri
   return r?.agg ?? r?.own ?? addDays(today, -1);
 }
 
+/** The last day of own-traffic data imported: per-version answers (own traffic only) end there. */
+export async function lastOwnTrafficDay(db: D1Database, today: string): Promise<string> {
+  const r = await db.prepare('SELECT MAX(day) AS day FROM dl_day_totals WHERE source = 1').first<{ day: string | null }>();
+  return r?.day ?? addDays(today, -1);
+}
+
 /** Package ids by name, for the names that have any data. */
 export async function packageIds(db: D1Database, names: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();

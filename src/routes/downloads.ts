@@ -2,7 +2,7 @@
 import { sha256Hex, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { point, range, type PerDay } from '../downloads/answers';
-import { lastLandedDay, packageDays, packageIds, totalDays, versionDownloads } from '../downloads/counts-store';
+import { lastLandedDay, lastOwnTrafficDay, packageDays, packageIds, totalDays, versionDownloads } from '../downloads/counts-store';
 import { MAX_BULK_DAYS, PeriodError, parsePeriod, spanDays, trimSpan, type Span } from '../downloads/periods';
 
 const MAX_BULK_PACKAGES = 128;
@@ -64,7 +64,7 @@ export async function serveVersionDownloads(req: Request, db: D1Database, rawPat
   } catch {
     return jsonError(400, 'invalid package name');
   }
-  const span = parsePeriod('last-week', await lastLandedDay(db, now.toISOString().slice(0, 10)));
+  const span = parsePeriod('last-week', await lastOwnTrafficDay(db, now.toISOString().slice(0, 10)));
   const downloads = await versionDownloads(db, name, span);
   if (!downloads) return jsonError(404, `package ${name} not found`);
   return answer(req, { package: name, downloads }, now);
