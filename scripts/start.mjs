@@ -1,5 +1,6 @@
 // `npm start`: apply D1 migrations to the local state, then `wrangler dev` on 127.0.0.1.
-// PORT (8787), UPSTREAM_URL (default: `npm config get registry`), STATE_DIR (.wrangler/state).
+// PORT (8787), UPSTREAM_URL (default: `npm config get registry`), STATE_DIR (.wrangler/state),
+// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only).
 import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,8 @@ execFileSync(wrangler, ['d1', 'migrations', 'apply', 'registry', '--local', '--p
 const child = spawn(
   wrangler,
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--test-scheduled',
-    '--var', `UPSTREAM_URL:${upstream.href}`, '--show-interactive-dev-session=false'],
+    '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`,
+    '--show-interactive-dev-session=false'],
   { cwd: root, env, stdio: 'inherit' },
 );
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

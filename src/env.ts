@@ -15,5 +15,7 @@ export interface Env {
   CLIENT_MAX_AGE?: string;
   LEGACY_NAMES?: string;
   IMPORT_BUDGET?: string;
+  /** Secret guarding the admin endpoints (backfill). */
+  ADMIN_TOKEN?: string;
   DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
 }

@@ -9,6 +9,7 @@ import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
 import { NameError, parsePackagePath } from './packages/names';
 import { serveManifest, servePackument } from './routes/metadata';
+import { backfill } from './routes/admin';
 import { serveDownloads, serveVersionDownloads } from './routes/downloads';
 import { serveTarball } from './routes/tarballs';
 import { HOP_HEADER, forward } from './upstream/client';
@@ -32,6 +33,10 @@ app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw,
 
 app.get('/downloads/*', (c) => serveDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
 app.get('/versions/*', (c) => serveVersionDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
+
+app.post('/-/admin/downloads/backfill', (c) =>
+  backfill(c.req.raw, c.env.AGGREGATES, c.env.DB, c.env.ADMIN_TOKEN, c.var.cfg.importBudgetMs),
+);
 
 app.all('*', async (c) => {
   const req = c.req.raw;

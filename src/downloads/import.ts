@@ -43,6 +43,8 @@ export interface ImportOptions {
   budgetMs: number;
   /** Only these days (backfill); all when unset. */
   days?: Set<string>;
+  /** Import again even days whose newest run is already imported (backfill). */
+  force?: boolean;
   now?: () => number;
 }
 
@@ -60,10 +62,12 @@ export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: I
       const recent = day >= addDays(newest, -RESCAN_DAYS);
       if (p?.state === 'done' && !recent && !opts.days) continue;
       const run = await newestCompleteRun(bucket, `${source.prefix}${day}/`);
-      if (!run || (p?.state === 'done' && p.run === run)) continue;
+      const finished = p?.state === 'done' && p.run === run;
+      if (!run || (finished && !opts.force)) continue;
       if (now() >= deadline) return results;
       try {
-        results.push(await importDay(bucket, db, source, day, run, p?.run === run ? p : undefined, deadline, now));
+        const resume = p?.run === run && !finished ? p : undefined;
+        results.push(await importDay(bucket, db, source, day, run, resume, deadline, now));
       } catch (e) {
         // A corrupt part fails this run only; what is committed stays, and the next trigger retries.
         console.error(`import day=${day} run=${run} source=${source.id} failed: ${e instanceof Error ? e.message : String(e)}`);
