@@ -2,38 +2,25 @@
 // the cron handler run through GET /__scheduled, the API over HTTP, and the backfill script.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream } from '../support/fake-upstream.mjs';
-import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
-import { ROOT, exec, removeTemps, startRegistry, tempDir } from './support.mjs';
+import { describe, expect, it } from 'vitest';
+import { ROOT, exec, tempDir, useRegistry } from './support.mjs';
 
-let upstream;
-let registry;
+const live = useRegistry();
 
 async function putObject(key, text) {
   const file = join(tempDir('obj'), 'body');
   writeFileSync(file, text);
-  await exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['r2', 'object', 'put', `registry-aggregates/${key}`, '--file', file, '--local', '--persist-to', registry.stateDir], {
+  await exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['r2', 'object', 'put', `registry-aggregates/${key}`, '--file', file, '--local', '--persist-to', live.registry.stateDir], {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
   });
 }
 
 const api = async (path) => {
-  const r = await fetch(new URL(path, registry.url));
+  const r = await fetch(new URL(path, live.registry.url));
   return [r.status, await r.json()];
 };
 
-beforeAll(async () => {
-  upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
-  registry = await startRegistry({ upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await upstream?.close();
-  removeTemps();
-});
 
 describe('download counts through npm start', () => {
   it('imports aggregates put into local R2 when /__scheduled runs, and serves them', async () => {
@@ -41,7 +28,7 @@ describe('download counts through npm start', () => {
     await putObject('2020-02-01/100/_SUCCESS', '');
     await putObject('2020-02-02/100/part-00000', 'left-pad 8\n');
     await putObject('2020-02-02/100/_SUCCESS', '');
-    const s = await fetch(new URL('__scheduled', registry.url));
+    const s = await fetch(new URL('__scheduled', live.registry.url));
     expect(s.status).toBe(200);
     await s.text();
 
@@ -61,7 +48,7 @@ describe('download counts through npm start', () => {
   it('backfills a date range with the backfill script', async () => {
     await putObject('2020-02-01/200/part-00000', 'left-pad 1\n');
     await putObject('2020-02-01/200/_SUCCESS', '');
-    const { stdout } = await exec(process.execPath, [join(ROOT, 'scripts', 'backfill.mjs'), '2020-02-01', '2', registry.url], { cwd: ROOT });
+    const { stdout } = await exec(process.execPath, [join(ROOT, 'scripts', 'backfill.mjs'), '2020-02-01', '2', live.registry.url], { cwd: ROOT });
     expect(stdout).toMatch(/2020-02-01 source=0 run=200 lines=1/);
     expect(stdout).toMatch(/backfill complete/);
     expect(await api('downloads/point/2020-02-01/left-pad')).toEqual([200, { downloads: 1, start: '2020-02-01', end: '2020-02-01', package: 'left-pad' }]);

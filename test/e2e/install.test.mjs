@@ -1,10 +1,9 @@
 // npm start against a fake upstream, then real installs with npm, pnpm, yarn 1 and yarn 4.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream } from '../support/fake-upstream.mjs';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
-import { ROOT, exec, isolatedEnv, removeTemps, startRegistry, tempDir } from './support.mjs';
+import { ROOT, exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
 
 // Their whole dependency trees are in test/fixtures (28 packages); one is scoped.
 const PACKAGES = ['cli-truncate', '@babel/code-frame', 'minimatch', 'debug'];
@@ -13,8 +12,7 @@ const PNPM = join(ROOT, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
 const YARN1 = join(ROOT, 'node_modules', 'yarn', 'bin', 'yarn.js');
 const YARN4 = join(ROOT, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js');
 
-let upstream;
-let registry;
+const live = useRegistry();
 
 function fixtureIntegrity(name, version) {
   const doc = JSON.parse(readFileSync(join(LOCAL_FIXTURES, `${name.replace(/^@/, '')}.json`), 'utf8'));
@@ -35,7 +33,7 @@ function installedNames(dir) {
 
 async function npmInstall(dir) {
   const home = tempDir('home');
-  await exec(NPM, ['install', '--registry', registry.url, '--cache', join(home, 'cache'), '--no-fund', ...PACKAGES], {
+  await exec(NPM, ['install', '--registry', live.registry.url, '--cache', join(home, 'cache'), '--no-fund', ...PACKAGES], {
     cwd: dir,
     env: isolatedEnv(home),
   });
@@ -47,22 +45,12 @@ function checkNpmLock(lock) {
   expect(entries.length).toBe(28);
   for (const [path, entry] of entries) {
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    expect(entry.resolved.startsWith(registry.url)).toBe(true);
-    expect(entry.resolved).toBe(`${registry.url}${name}/-/${name.split('/').pop()}-${entry.version}.tgz`);
+    expect(entry.resolved.startsWith(live.registry.url)).toBe(true);
+    expect(entry.resolved).toBe(`${live.registry.url}${name}/-/${name.split('/').pop()}-${entry.version}.tgz`);
     expect(entry.integrity).toBe(fixtureIntegrity(name, entry.version));
   }
 }
 
-beforeAll(async () => {
-  upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
-  registry = await startRegistry({ upstreamUrl: upstream.url });
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await upstream?.close();
-  removeTemps();
-});
 
 describe('installs through npm start', () => {
   it('npm installs with lockfile URLs and integrities from this registry', async () => {
@@ -72,8 +60,8 @@ describe('installs through npm start', () => {
   });
 
   it('npm installs again into a new folder with a new cache while the upstream is down', async () => {
-    await upstream.close();
-    const down = await fetch(upstream.url).catch(() => 'refused');
+    await live.upstream.close();
+    const down = await fetch(live.upstream.url).catch(() => 'refused');
     expect(down).toBe('refused');
     const dir = project('npm-offline');
     checkNpmLock(await npmInstall(dir));
@@ -83,7 +71,7 @@ describe('installs through npm start', () => {
   it('pnpm installs through it', async () => {
     const dir = project('pnpm');
     const home = tempDir('home');
-    await exec(process.execPath, [PNPM, 'add', ...PACKAGES, '--registry', registry.url, '--store-dir', join(home, 'store'),
+    await exec(process.execPath, [PNPM, 'add', ...PACKAGES, '--registry', live.registry.url, '--store-dir', join(home, 'store'),
       '--cache-dir', join(home, 'cache'), '--config.update-notifier=false'], { cwd: dir, env: isolatedEnv(home, { CI: '1' }) });
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'pnpm-lock.yaml'), 'utf8');
@@ -97,13 +85,13 @@ describe('installs through npm start', () => {
   it('yarn 1 installs through it', async () => {
     const dir = project('yarn1');
     const home = tempDir('home');
-    await exec(process.execPath, [YARN1, 'add', ...PACKAGES, '--registry', registry.url, '--cache-folder', join(home, 'cache'),
+    await exec(process.execPath, [YARN1, 'add', ...PACKAGES, '--registry', live.registry.url, '--cache-folder', join(home, 'cache'),
       '--no-default-rc', '--non-interactive', '--no-progress'], { cwd: dir, env: isolatedEnv(home) });
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'yarn.lock'), 'utf8');
     const resolved = [...lock.matchAll(/^\s+resolved "([^"]+)"/gm)].map((m) => m[1]);
     expect(resolved.length).toBe(28);
-    for (const url of resolved) expect(url.startsWith(registry.url)).toBe(true);
+    for (const url of resolved) expect(url.startsWith(live.registry.url)).toBe(true);
     const integrity = [...lock.matchAll(/^\s+integrity (\S+)/gm)];
     expect(integrity.length).toBe(28);
   });
@@ -113,7 +101,7 @@ describe('installs through npm start', () => {
     const home = tempDir('home');
     mkdirSync(join(home, 'yarn'), { recursive: true });
     writeFileSync(join(dir, '.yarnrc.yml'), [
-      `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"`,
+      `npmRegistryServer: "${live.registry.url.replace(/\/$/, '')}"`,
       'unsafeHttpWhitelist: ["127.0.0.1"]',
       'enableGlobalCache: false',
       'enableTelemetry: false',

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { startFakeUpstream } from '../support/fake-upstream.mjs';
+import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
 import { freePort } from '../support/free-port.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -75,4 +78,22 @@ export async function exec(cmd, args, opts) {
   } catch (e) {
     throw new Error(`${cmd} ${args.join(' ')} failed (${e.code}):\n${e.stdout}\n${e.stderr}`);
   }
+}
+
+/**
+ * For a test file: a fake upstream over test/fixtures and `npm start` in front of it, both stopped
+ * (and temp folders removed) after the file. Read `.upstream` and `.registry` inside tests.
+ */
+export function useRegistry() {
+  const env = { upstream: undefined, registry: undefined };
+  beforeAll(async () => {
+    env.upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
+    env.registry = await startRegistry({ upstreamUrl: env.upstream.url });
+  });
+  afterAll(async () => {
+    await env.registry?.stop();
+    await env.upstream?.close();
+    removeTemps();
+  });
+  return env;
 }
