@@ -16,7 +16,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', TEST_MIGRATIONS: migrations },
+              bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', ALLOW_SIGNUP: 'true', TEST_MIGRATIONS: migrations },
             },
           }),
         ],

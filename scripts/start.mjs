@@ -43,7 +43,7 @@ execFileSync(wrangler, ['d1', 'migrations', 'apply', 'registry', '--local', '--p
 const child = spawn(
   wrangler,
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--test-scheduled',
-    '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`,
+    '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`, '--var', 'ALLOW_SIGNUP:true',
     '--show-interactive-dev-session=false'],
   { cwd: root, env, stdio: 'inherit' },
 );

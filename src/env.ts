@@ -17,5 +17,7 @@ export interface Env {
   IMPORT_BUDGET?: string;
   /** Secret guarding the admin endpoints (backfill). */
   ADMIN_TOKEN?: string;
+  /** `true` lets anyone create an account with `npm adduser`. */
+  ALLOW_SIGNUP?: string;
   DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
 }

@@ -9,9 +9,10 @@ import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
 import { NameError, parsePackagePath } from './packages/names';
 import { serveManifest, servePackument } from './routes/metadata';
-import { backfill } from './routes/admin';
+import { adminCreateUser, backfill } from './routes/admin';
 import { serveDownloads, serveVersionDownloads } from './routes/downloads';
 import { serveTarball } from './routes/tarballs';
+import { userRoutes } from './routes/users';
 import { HOP_HEADER, forward } from './upstream/client';
 
 type App = { Bindings: Env; Variables: { cfg: Config } };
@@ -27,6 +28,8 @@ app.use('*', async (c, next) => {
 
 app.get('/-/ping', (c) => c.json({}));
 
+userRoutes(app);
+
 app.get('/-/v1/search', (c) => forward(c.var.cfg, c.req.raw, '/-/v1/search'));
 app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
 app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
@@ -34,6 +37,7 @@ app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw,
 app.get('/downloads/*', (c) => serveDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
 app.get('/versions/*', (c) => serveVersionDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
 
+app.post('/-/admin/users', (c) => adminCreateUser(c.req.raw, c.env.DB, c.env.ADMIN_TOKEN));
 app.post('/-/admin/downloads/backfill', (c) =>
   backfill(c.req.raw, c.env.AGGREGATES, c.env.DB, c.env.ADMIN_TOKEN, c.var.cfg.importBudgetMs),
 );

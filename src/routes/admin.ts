@@ -3,6 +3,7 @@
 import { importAggregates, type ImportResult } from '../downloads/import';
 import { addDays, isDay } from '../downloads/periods';
 import { jsonError } from '../http/errors';
+import { createUser, issueToken } from '../users/accounts';
 
 export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, adminToken: string | undefined, budgetMs: number): Promise<Response> {
   if (!adminToken) return jsonError(403, 'backfill is off: set the ADMIN_TOKEN secret');
@@ -22,4 +23,22 @@ export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, a
   const complete = results.every((r) => r.done) && Date.now() - started < budgetMs;
   const finished = results.filter((r) => r.done).map((r) => r.day).sort();
   return Response.json({ results, complete, after: finished.at(-1) ?? (resumeAfter || null) });
+}
+
+/** POST /-/admin/users {name, password, email?} — creates a user and a token even with sign-up off. */
+export async function adminCreateUser(req: Request, db: D1Database, adminToken: string | undefined): Promise<Response> {
+  if (!adminToken) return jsonError(403, 'user administration is off: set the ADMIN_TOKEN secret');
+  if (req.headers.get('authorization') !== `Bearer ${adminToken}`) return jsonError(401, 'a valid admin token is required');
+  let body: { name?: unknown; password?: unknown; email?: unknown };
+  try {
+    body = await req.json();
+  } catch {
+    return jsonError(400, 'the body must be a JSON object');
+  }
+  const { name, password, email } = body ?? {};
+  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/.test(name)) return jsonError(400, 'invalid user name');
+  if (typeof password !== 'string' || password === '') return jsonError(400, 'a password is required');
+  if (!(await createUser(db, name, password, typeof email === 'string' ? email : undefined))) return jsonError(409, `user ${name} exists`);
+  const { token } = await issueToken(db, name);
+  return Response.json({ ok: true, name, token }, { status: 201 });
 }

@@ -1,0 +1,101 @@
+// Users and tokens in D1.
+import { PBKDF2_ITERATIONS, hashPassword, newToken, randomHex, sameHex, tokenHash } from './crypto';
+
+export interface TokenInfo {
+  key: string;
+  token: string; // a prefix only, for listings
+  readonly: boolean;
+  cidr_whitelist: string[] | null;
+  created: string;
+  updated: string;
+}
+
+export interface Caller {
+  user: string;
+  readonly: boolean;
+  key: string;
+}
+
+interface UserRow {
+  name: string;
+  salt: string;
+  password_hash: string;
+  iterations: number;
+}
+
+export async function findUser(db: D1Database, name: string): Promise<UserRow | null> {
+  return db.prepare('SELECT name, salt, password_hash, iterations FROM users WHERE name = ?').bind(name).first<UserRow>();
+}
+
+/** Creates the user; false when the name is taken (a concurrent sign-up included). */
+export async function createUser(db: D1Database, name: string, password: string, email: string | undefined): Promise<boolean> {
+  const salt = randomHex(16);
+  const hash = await hashPassword(password, salt);
+  const r = await db
+    .prepare('INSERT INTO users (name, email, salt, password_hash, iterations, created) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+    .bind(name, email ?? null, salt, hash, PBKDF2_ITERATIONS, Date.now())
+    .run();
+  return r.meta.changes === 1;
+}
+
+export async function checkPassword(db: D1Database, name: string, password: string): Promise<boolean> {
+  const u = await findUser(db, name);
+  if (!u) return false;
+  return sameHex(await hashPassword(password, u.salt, u.iterations), u.password_hash);
+}
+
+export async function issueToken(db: D1Database, user: string, readonly = false, cidr: string[] | null = null): Promise<{ token: string; info: TokenInfo }> {
+  const token = newToken();
+  const key = crypto.randomUUID();
+  const created = Date.now();
+  await db
+    .prepare('INSERT INTO tokens (key, token_hash, token_prefix, user_name, readonly, cidr_whitelist, created) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .bind(key, await tokenHash(token), token.slice(0, 8), user, readonly ? 1 : 0, cidr ? JSON.stringify(cidr) : null, created)
+    .run();
+  return { token, info: toInfo({ key, token_prefix: token.slice(0, 8), readonly: readonly ? 1 : 0, cidr_whitelist: cidr ? JSON.stringify(cidr) : null, created }) };
+}
+
+export async function callerOf(db: D1Database, authorization: string | null): Promise<Caller | undefined> {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!m) return undefined;
+  const row = await db
+    .prepare('SELECT key, user_name, readonly FROM tokens WHERE token_hash = ?')
+    .bind(await tokenHash(m[1]))
+    .first<{ key: string; user_name: string; readonly: number }>();
+  return row ? { user: row.user_name, readonly: row.readonly === 1, key: row.key } : undefined;
+}
+
+export async function listTokens(db: D1Database, user: string): Promise<TokenInfo[]> {
+  const rows = await db
+    .prepare('SELECT key, token_prefix, readonly, cidr_whitelist, created FROM tokens WHERE user_name = ? ORDER BY created')
+    .bind(user)
+    .all<TokenRow>();
+  return rows.results.map(toInfo);
+}
+
+/** Revokes by key or key prefix (npm token revoke accepts either); true when one was removed. */
+export async function revokeToken(db: D1Database, user: string, keyOrPrefix: string): Promise<boolean> {
+  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND key LIKE ?').bind(user, `${keyOrPrefix.replace(/[%_]/g, '')}%`).all<{ key: string }>();
+  if (rows.results.length !== 1) return false;
+  await db.prepare('DELETE FROM tokens WHERE key = ?').bind(rows.results[0].key).run();
+  return true;
+}
+
+/** Logout: revokes the very token presented. */
+export async function revokeTokenValue(db: D1Database, user: string, token: string): Promise<boolean> {
+  const r = await db.prepare('DELETE FROM tokens WHERE token_hash = ? AND user_name = ?').bind(await tokenHash(token), user).run();
+  return r.meta.changes === 1;
+}
+
+interface TokenRow {
+  key: string;
+  token_prefix: string;
+  readonly: number;
+  cidr_whitelist: string | null;
+  created: number;
+}
+
+function toInfo(r: TokenRow): TokenInfo {
+  const at = new Date(r.created).toISOString();
+  return { key: r.key, token: r.token_prefix, readonly: r.readonly === 1, cidr_whitelist: r.cidr_whitelist ? JSON.parse(r.cidr_whitelist) : null, created: at, updated: at };
+}

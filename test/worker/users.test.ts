@@ -1,0 +1,124 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { get, uniqueName } from './helpers';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const json = (body: unknown, token?: string) => ({
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
+});
+
+async function adduser(name: string, password: string, extra: object = {}) {
+  return get(`/-/user/org.couchdb.user:${encodeURIComponent(name)}`, {
+    method: 'PUT',
+    ...json({ _id: `org.couchdb.user:${name}`, name, password, email: `${name}@example.test`, type: 'user', roles: [], date: new Date().toISOString(), ...extra }),
+  });
+}
+
+describe('accounts', () => {
+  it('signs up, logs in, and answers whoami', async () => {
+    const name = uniqueName('user');
+    const r = await adduser(name, 'pw-1');
+    expect(r.status).toBe(201);
+    const body = await r.json<any>();
+    expect(body).toEqual({ ok: true, id: `org.couchdb.user:${name}`, rev: expect.any(String), token: expect.stringMatching(/^npm_[A-Za-z0-9_-]{43}$/) });
+    const who = await get('/-/whoami', { headers: bearer(body.token) });
+    expect(await who.json()).toEqual({ username: name });
+
+    // stored: a PBKDF2 hash with a salt, and only the token's SHA-256
+    const row = await env.DB.prepare('SELECT salt, password_hash, iterations FROM users WHERE name = ?').bind(name).first<any>();
+    expect(row.iterations).toBe(100_000);
+    expect(row.password_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.password_hash).not.toContain('pw-1');
+    const tokens = await env.DB.prepare('SELECT token_hash FROM tokens WHERE user_name = ?').bind(name).all<any>();
+    expect(tokens.results.map((t) => t.token_hash)).not.toContain(body.token);
+
+    const again = await adduser(name, 'pw-1');
+    expect(again.status).toBe(201);
+    const second = (await again.json<any>()).token;
+    expect(second).not.toBe(body.token);
+    const wrong = await adduser(name, 'nope');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: expect.stringContaining('invalid user name or password') });
+  });
+
+  it('answers web login with 404 so npm falls back to the couch login', async () => {
+    const r = await get('/-/v1/login', { method: 'POST', ...json({}) });
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it.each([
+    [{ password: '' }, 400],
+    [{ password: 5 }, 400],
+    [{ name: 'someone-else' }, 400],
+  ])('refuses a bad adduser body %o', async (extra, status) => {
+    const r = await adduser(uniqueName('bad'), 'pw', extra);
+    expect(r.status).toBe(status);
+  });
+
+  it('refuses bad JSON and bad names', async () => {
+    const r = await get('/-/user/org.couchdb.user:x', { method: 'PUT', body: '{nope' });
+    expect(r.status).toBe(400);
+    expect((await adduser('.dot', 'pw')).status).toBe(400);
+  });
+
+  it('needs a token for whoami and token routes', async () => {
+    for (const [path, method] of [['/-/whoami', 'GET'], ['/-/npm/v1/tokens', 'GET'], ['/-/npm/v1/tokens', 'POST'], ['/-/npm/v1/tokens/token/abc', 'DELETE']]) {
+      const r = await get(path, { method, headers: bearer('npm_not-a-token') });
+      expect([path, method, r.status]).toEqual([path, method, 401]);
+    }
+  });
+
+  it('lists, creates (read-only too), revokes tokens, and logs out', async () => {
+    const name = uniqueName('tok');
+    const token = (await (await adduser(name, 'secret')).json<any>()).token;
+    const badPassword = await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'bad' }, token) });
+    expect(badPassword.status).toBe(401);
+    expect(await badPassword.json()).toEqual({ error: 'invalid password' });
+    const created = await get('/-/npm/v1/tokens', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ password: 'secret', readonly: true }) });
+    expect(created.status).toBe(201);
+    const ro = await created.json<any>();
+    expect(ro).toMatchObject({ readonly: true, key: expect.any(String), token: expect.stringMatching(/^npm_/) });
+    const list = await (await get('/-/npm/v1/tokens', { headers: bearer(token) })).json<any>();
+    expect(list.total).toBe(2);
+    expect(list.objects.map((o: any) => o.readonly).sort()).toEqual([false, true]);
+    for (const o of list.objects) expect(o.token.length).toBe(8); // prefixes only
+
+    // a read-only token can read but not write
+    expect(await (await get('/-/whoami', { headers: bearer(ro.token) })).json()).toEqual({ username: name });
+    expect((await get(`/-/npm/v1/tokens/token/${ro.key}`, { method: 'DELETE', headers: bearer(ro.token) })).status).toBe(403);
+
+    expect((await get(`/-/npm/v1/tokens/token/${ro.key.slice(0, 8)}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(204);
+    expect((await get('/-/whoami', { headers: bearer(ro.token) })).status).toBe(401);
+    expect((await get('/-/npm/v1/tokens/token/does-not-exist', { method: 'DELETE', headers: bearer(token) })).status).toBe(404);
+
+    // logout revokes the token presented
+    expect((await get(`/-/user/token/${token}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
+    expect((await get('/-/whoami', { headers: bearer(token) })).status).toBe(401);
+  });
+
+  it('with sign-up off, only the admin command creates users', async () => {
+    const e = env as any;
+    e.ALLOW_SIGNUP = 'false';
+    e.ADMIN_TOKEN = 'adm';
+    try {
+      const name = uniqueName('closed');
+      const r = await adduser(name, 'pw');
+      expect(r.status).toBe(401);
+      expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
+      const denied = await get('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, 'x') });
+      expect(denied.status).toBe(401);
+      const made = await get('/-/admin/users', { method: 'POST', headers: { ...bearer('adm'), 'content-type': 'application/json' }, body: JSON.stringify({ name, password: 'pw' }) });
+      expect(made.status).toBe(201);
+      const { token } = await made.json<any>();
+      expect(await (await get('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
+      expect((await adduser(name, 'pw')).status).toBe(201); // an existing user still logs in
+      const dup = await get('/-/admin/users', { method: 'POST', headers: { ...bearer('adm'), 'content-type': 'application/json' }, body: JSON.stringify({ name, password: 'pw' }) });
+      expect(dup.status).toBe(409);
+    } finally {
+      e.ALLOW_SIGNUP = 'true';
+      delete e.ADMIN_TOKEN;
+    }
+  });
+});
