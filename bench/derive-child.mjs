@@ -1,34 +1,97 @@
-// One measurement in a fresh process: how far resident memory rises above the loaded input while
-// deriving once. A second thread samples RSS every millisecond, since V8 cannot be asked mid-call.
-// argv: impl (ours|naive) file name
-import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+// One measurement in a fresh Node process (started by bench/run.mjs with --expose-gc), so that
+// neither implementation inherits the other's heap, garbage or JIT state.
+//   node --expose-gc bench/derive-child.mjs speed|peak ours|naive <file> <name>
+// speed: warm up, then time repeated derivations; prints the median seconds per derivation.
+// peak:  derive once and print how far resident memory rose above the loaded input (a true
+//        high-water mark, not a sample), and how much the result keeps once garbage is collected.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { naiveDerive } from './naive.mjs';
 
-const [impl, file, name] = process.argv.slice(2);
+const [mode, impl, file, name] = process.argv.slice(2);
+const ORIGIN = 'http://r.test';
 const { derivePackument } = await import('./.out/derive.mjs');
-const run = impl === 'ours' ? derivePackument : naiveDerive;
-// warm the code on a tiny document so compilation is not counted as the document's memory
-run(new TextEncoder().encode(`{"name":${JSON.stringify(name)},"versions":{}}`), name, 'http://r.test');
-
-const shared = new Float64Array(new SharedArrayBuffer(16)); // [0] stop flag, [1] max RSS seen
-const sampler = new Worker(
-  `const { workerData: s } = require('node:worker_threads');
-   const nap = new Int32Array(new SharedArrayBuffer(4));
-   while (s[0] === 0) { const r = process.memoryUsage.rss(); if (r > s[1]) s[1] = r; Atomics.wait(nap, 0, 0, 1); }`,
-  { eval: true, workerData: shared },
-);
-await new Promise((r) => sampler.once('online', r));
+const run = impl === 'ours' ? derivePackument : impl === 'naive' ? naiveDerive : undefined;
+if (!run || !file || !name) throw new Error('usage: speed|peak ours|naive <file> <name>');
 
 const buf = readFileSync(file);
 const input = new Uint8Array(buf.buffer, buf.byteOffset, buf.length); // a view, not a copy
-globalThis.gc();
-await new Promise((r) => setTimeout(r, 20));
-const base = process.memoryUsage.rss();
-shared[1] = base;
-const result = run(input, name, 'http://r.test');
-await new Promise((r) => setTimeout(r, 5));
-shared[0] = 1;
-await sampler.terminate();
-const peak = Math.max(shared[1], process.memoryUsage.rss()) - base;
-process.stdout.write(JSON.stringify({ peak, outBytes: result.abbreviated.length }));
+
+if (mode === 'speed') speed();
+else if (mode === 'peak') await peak();
+else throw new Error(`unknown mode ${mode}`);
+
+function speed() {
+  let sink = 0;
+  const once = () => {
+    const t0 = performance.now();
+    const r = run(input, name, ORIGIN);
+    const t = performance.now() - t0;
+    sink += r.abbreviated.length; // use the result
+    return t;
+  };
+  // Warm up: at least 2 derivations and about half a second, so the optimised code is measured.
+  for (let n = 0, spent = 0; n < 2 || (spent < 500 && n < 50); n++) spent += once();
+  // Timed: at least 3 derivations and 2 s (at least 5 when each is short), at most 60 or 8 s.
+  const times = [];
+  let total = 0;
+  while (times.length < 60) {
+    const t = once();
+    times.push(t);
+    total += t;
+    if (times.length >= 3 && total >= 8000) break;
+    if (times.length >= 5 && total >= 2000) break;
+  }
+  times.sort((a, b) => a - b);
+  const median = times[times.length >> 1] / 1000;
+  process.stdout.write(JSON.stringify({ seconds: median, runs: times.length, sink }));
+}
+
+async function peak() {
+  // Compile the code paths on a tiny document, so compilation is not counted as the document's memory.
+  run(new TextEncoder().encode(`{"name":${JSON.stringify(name)},"versions":{}}`), name, ORIGIN);
+  globalThis.gc();
+  globalThis.gc();
+  await new Promise((r) => setTimeout(r, 20));
+  const heapBefore = accounted();
+  const reset = resetHighWater();
+  const rssBefore = process.memoryUsage.rss();
+
+  let result = run(input, name, ORIGIN);
+
+  const hwmAfter = highWater(); // read before anything else allocates
+  // Without the reset the high-water mark may predate the call: then this is an upper bound.
+  const peakBytes = hwmAfter - rssBefore;
+  globalThis.gc();
+  globalThis.gc();
+  const kept = accounted() - heapBefore; // `result` is still alive here
+  const outBytes = result.abbreviated.length;
+  result = undefined;
+  process.stdout.write(JSON.stringify({ peak: peakBytes, kept, outBytes, method: reset ? 'hwm-reset' : 'maxrss' }));
+}
+
+/** Memory V8 accounts for: the JS heap plus off-heap memory (`external` includes ArrayBuffers). */
+function accounted() {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/** Resets the kernel's resident high-water mark (VmHWM) to the current RSS (Linux ≥ 4.0). */
+function resetHighWater() {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak resident set size so far, in bytes. */
+function highWater() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}

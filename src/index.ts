@@ -34,8 +34,15 @@ app.get('/-/v1/search', (c) => forward(c.var.cfg, c.req.raw, '/-/v1/search'));
 app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
 app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
 
-app.get('/downloads/*', (c) => serveDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
-app.get('/versions/*', (c) => serveVersionDownloads(c.req.raw, c.env.DB, new URL(c.req.url).pathname));
+// `downloads` and `versions` are also package names: only the API's own shapes are routed here.
+app.get('/downloads/*', (c, next) => {
+  const path = new URL(c.req.url).pathname;
+  return /^\/downloads\/(point|range)\/[^/]+/.test(path) ? serveDownloads(c.req.raw, c.env.DB, path) : next();
+});
+app.get('/versions/*', (c, next) => {
+  const path = new URL(c.req.url).pathname;
+  return /^\/versions\/.+\/last-week$/.test(path) ? serveVersionDownloads(c.req.raw, c.env.DB, path) : next();
+});
 
 app.post('/-/admin/users', (c) => adminCreateUser(c.req.raw, c.env.DB, c.env.ADMIN_TOKEN));
 app.post('/-/admin/downloads/backfill', (c) =>

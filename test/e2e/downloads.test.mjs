@@ -12,7 +12,7 @@ async function putObject(key, text) {
   writeFileSync(file, text);
   await exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['r2', 'object', 'put', `registry-aggregates/${key}`, '--file', file, '--local', '--persist-to', live.registry.stateDir], {
     cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' }, // no banner, so no update check
   });
 }
 

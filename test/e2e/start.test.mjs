@@ -13,9 +13,14 @@ async function start(env) {
 }
 
 describe('npm start', () => {
-  it.each(['http://127.0.0.1:18787/', 'http://localhost:18787/mirror/', 'http://[::1]:18787'])('refuses its own origin as upstream (%s)', async (url) => {
+  it.each(['http://127.0.0.1:18787/', 'http://localhost:18787/mirror/', 'http://[::1]:18787', 'http://0.0.0.0:18787/',
+    'http://127.1:18787/', 'http://localhost.:18787/', 'http://[::ffff:127.0.0.1]:18787/'])('refuses its own origin as upstream (%s)', async (url) => {
     const out = await start({ PORT: '18787', UPSTREAM_URL: url });
     expect(out).toMatch(/is this registry's own origin/);
+  });
+
+  it('refuses its own origin when the upstream leaves the port implicit', async () => {
+    expect(await start({ PORT: '80', UPSTREAM_URL: 'http://localhost/' })).toMatch(/is this registry's own origin/);
   });
 
   it.each(['not a url', 'ftp://example.test/'])('refuses an upstream that is not an http(s) URL (%s)', async (url) => {

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests: `npm start` against a fake upstream, temp folders, client runs.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,32 +37,55 @@ export async function startRegistry({ upstreamUrl, stateDir = tempDir('state') }
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((r) => child.once('exit', r));
+  // Done only when nothing live is left in the group: wrangler and workerd can outlive npm start.
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
+    for (let i = 0; groupAlive(child.pid); i++) {
+      if (i === 0 || i === 50) signalGroup(child.pid, i ? 'SIGKILL' : 'SIGTERM');
+      if (i === 100) throw new Error(`npm start's processes (group ${child.pid}) outlived SIGKILL`);
+      await sleep(100);
     }
-    const t = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }, 5000);
-    await exited;
-    clearTimeout(t);
   };
   for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${log}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`npm start exited ${child.exitCode}:\n${log}`);
+    }
     try {
       const r = await fetch(`${url}-/ping`);
       if (r.status === 200) return { url, port, stateDir, stop, log: () => log };
     } catch {}
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   await stop();
   throw new Error(`npm start never answered /-/ping:\n${log}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {}
+}
+
+/** Whether a process group has a live (not zombie) member; where there is no /proc, whether it can be signalled. */
+function groupAlive(pgid) {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      return process.kill(-pgid, 0);
+    } catch {
+      return false;
+    }
+  }
+  return readdirSync('/proc').some((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); // "pid (comm) state ppid pgrp ..."
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(pgrp) === pgid && state !== 'Z';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** An environment in which a client sees only `home` for its config and caches. */

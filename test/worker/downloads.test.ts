@@ -214,3 +214,17 @@ describe('backfill', () => {
     }
   });
 });
+
+describe('packages named like the API', () => {
+  it('still serves the packages `downloads` and `versions`', async () => {
+    for (const name of ['downloads', 'versions']) {
+      const { tarballs } = await putPackage(name, ['1.0.0']);
+      const doc = await get(`/${name}`);
+      expect([name, doc.status]).toEqual([name, 200]);
+      expect((await doc.json<any>()).name).toBe(name);
+      expect((await get(`/${name}/1.0.0`)).status).toBe(200);
+      const t = await get(`/${name}/-/${name}-1.0.0.tgz`);
+      expect(new Uint8Array(await t.arrayBuffer())).toEqual(tarballs[`${name}-1.0.0.tgz`]);
+    }
+  });
+});
