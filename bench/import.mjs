@@ -12,7 +12,7 @@ const root = join(here, '..');
 const LINES = Number(process.env.LINES ?? 1_500_000);
 // Bundled the way `wrangler deploy` bundles it.
 execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
-  { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' } }); // no banner: no update check
 
 const state = mkdtempSync(join(tmpdir(), 'bench-import-'));
 const mf = new Miniflare({

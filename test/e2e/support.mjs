@@ -92,7 +92,14 @@ function groupAlive(pgid) {
 export function isolatedEnv(home, extra = {}) {
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.data') };
   for (const k of Object.keys(env)) if (/^(npm_|NPM_|YARN_|PNPM_|COREPACK_)/.test(k)) delete env[k];
-  return { ...env, npm_config_userconfig: join(home, '.npmrc'), npm_config_update_notifier: 'false', COREPACK_ENABLE_STRICT: '0', ...extra };
+  return {
+    ...env,
+    npm_config_userconfig: join(home, '.npmrc'),
+    npm_config_globalconfig: join(home, 'global-npmrc'),
+    npm_config_update_notifier: 'false',
+    COREPACK_ENABLE_STRICT: '0',
+    ...extra,
+  };
 }
 
 export async function exec(cmd, args, opts) {
