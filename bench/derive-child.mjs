@@ -29,17 +29,17 @@ function speed() {
     sink += r.abbreviated.length; // use the result
     return t;
   };
-  // Warm up: at least 2 derivations and about half a second, so the optimised code is measured.
-  for (let n = 0, spent = 0; n < 2 || (spent < 500 && n < 50); n++) spent += once();
-  // Timed: at least 3 derivations and 2 s (at least 5 when each is short), at most 60 or 8 s.
+  // Warm up: at least 2 derivations and about 0.3 s, so the optimised code is measured.
+  for (let n = 0, spent = 0; n < 2 || (spent < 300 && n < 50); n++) spent += once();
+  // Timed: at least 5 derivations and 1.2 s, or 3 when they take 4 s; at most 60.
   const times = [];
   let total = 0;
   while (times.length < 60) {
     const t = once();
     times.push(t);
     total += t;
-    if (times.length >= 3 && total >= 8000) break;
-    if (times.length >= 5 && total >= 2000) break;
+    if (times.length >= 3 && total >= 4000) break;
+    if (times.length >= 5 && total >= 1200) break;
   }
   times.sort((a, b) => a - b);
   const median = times[times.length >> 1] / 1000;
@@ -49,9 +49,7 @@ function speed() {
 async function peak() {
   // Compile the code paths on a tiny document, so compilation is not counted as the document's memory.
   run(new TextEncoder().encode(`{"name":${JSON.stringify(name)},"versions":{}}`), name, ORIGIN);
-  globalThis.gc();
-  globalThis.gc();
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   const heapBefore = accounted();
   const reset = resetHighWater();
   const rssBefore = process.memoryUsage.rss();
@@ -61,12 +59,19 @@ async function peak() {
   const hwmAfter = highWater(); // read before anything else allocates
   // Without the reset the high-water mark may predate the call: then this is an upper bound.
   const peakBytes = hwmAfter - rssBefore;
-  globalThis.gc();
-  globalThis.gc();
+  await settle();
   const kept = accounted() - heapBefore; // `result` is still alive here
   const outBytes = result.abbreviated.length;
   result = undefined;
   process.stdout.write(JSON.stringify({ peak: peakBytes, kept, outBytes, method: reset ? 'hwm-reset' : 'maxrss' }));
+}
+
+/** Full GCs, with pauses for V8 to free dead ArrayBuffers' backing stores (it does so in the background). */
+async function settle() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Memory V8 accounts for: the JS heap plus off-heap memory (`external` includes ArrayBuffers). */
