@@ -16,7 +16,10 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', ALLOW_SIGNUP: 'true', TEST_MIGRATIONS: migrations },
+              bindings: {
+                UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', ALLOW_SIGNUP: 'true', TEST_MIGRATIONS: migrations,
+                LOCAL_SCOPES: '@local-test,@other-local', MAX_TARBALL_BYTES: '65536',
+              },
             },
           }),
         ],

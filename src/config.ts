@@ -12,6 +12,9 @@ export interface Config {
   clientMaxAge: number;
   legacyNames: boolean;
   importBudgetMs: number;
+  /** Scopes (`@acme`) served only from local storage, never fetched upstream. */
+  localScopes: string[];
+  maxTarballBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -41,17 +44,28 @@ export function parseConfig(env: Env): Config {
   return {
     upstream,
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
-    freshTtlMs: seconds(env.CACHE_TTL, 300, 'CACHE_TTL') * 1000,
-    maxStaleMs: seconds(env.MAX_STALE, 30 * 86400, 'MAX_STALE') * 1000,
-    notFoundTtlMs: seconds(env.NOT_FOUND_TTL, 60, 'NOT_FOUND_TTL') * 1000,
-    upstreamTimeoutMs: seconds(env.UPSTREAM_TIMEOUT, 20, 'UPSTREAM_TIMEOUT') * 1000,
-    clientMaxAge: seconds(env.CLIENT_MAX_AGE, 300, 'CLIENT_MAX_AGE'),
+    freshTtlMs: nonNegative(env.CACHE_TTL, 300, 'CACHE_TTL') * 1000,
+    maxStaleMs: nonNegative(env.MAX_STALE, 30 * 86400, 'MAX_STALE') * 1000,
+    notFoundTtlMs: nonNegative(env.NOT_FOUND_TTL, 60, 'NOT_FOUND_TTL') * 1000,
+    upstreamTimeoutMs: nonNegative(env.UPSTREAM_TIMEOUT, 20, 'UPSTREAM_TIMEOUT') * 1000,
+    clientMaxAge: nonNegative(env.CLIENT_MAX_AGE, 300, 'CLIENT_MAX_AGE'),
     legacyNames: env.LEGACY_NAMES === 'true',
-    importBudgetMs: seconds(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
+    importBudgetMs: nonNegative(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
+    localScopes: scopes(env.LOCAL_SCOPES),
+    maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES'),
   };
 }
 
-function seconds(v: string | undefined, dflt: number, name: string): number {
+function scopes(v: string | undefined): string[] {
+  const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) {
+    if (!/^@[a-z0-9][a-z0-9._~-]*$/.test(s)) throw new ConfigError(`LOCAL_SCOPES: ${JSON.stringify(s)} is not a scope such as @acme`);
+  }
+  return list;
+}
+
+/** A non-negative number (seconds, or bytes for the size limits). */
+function nonNegative(v: string | undefined, dflt: number, name: string): number {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a number of seconds`);

@@ -19,5 +19,9 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** `true` lets anyone create an account with `npm adduser`. */
   ALLOW_SIGNUP?: string;
+  /** Comma-separated scopes that are only ever local, e.g. `@acme,@internal`. */
+  LOCAL_SCOPES?: string;
+  /** Largest tarball `npm publish` may send, in bytes. */
+  MAX_TARBALL_BYTES?: string;
   DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
 }

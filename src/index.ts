@@ -1,19 +1,20 @@
 // The Worker: the registry routes on one Hono app.
 import { Hono } from 'hono';
-import { PackumentCache } from './cache/packument-cache';
+import { bodyLimit } from 'hono/body-limit';
 import { ConfigError, readConfig, type Config } from './config';
 import type { Env } from './env';
 import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads/traffic';
 import { importAggregates } from './downloads/import';
 import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
-import { NameError, parsePackagePath } from './packages/names';
-import { serveManifest, servePackument } from './routes/metadata';
+import { NameError } from './packages/names';
 import { adminCreateUser, backfill } from './routes/admin';
 import { serveDownloads, serveVersionDownloads } from './routes/downloads';
-import { serveTarball } from './routes/tarballs';
+import { serveDistTags } from './routes/dist-tags';
+import { servePackagePath } from './routes/packages';
 import { userRoutes } from './routes/users';
 import { HOP_HEADER, forward } from './upstream/client';
+import { publishBodyLimit } from './local/publish-request';
 
 type App = { Bindings: Env; Variables: { cfg: Config } };
 
@@ -27,6 +28,14 @@ app.use('*', async (c, next) => {
 });
 
 app.get('/-/ping', (c) => c.json({}));
+
+// A publish carries the tarball in base64 inside JSON: refuse oversized bodies before reading them.
+app.on(['PUT', 'POST'], '*', (c, next) =>
+  bodyLimit({
+    maxSize: publishBodyLimit(c.var.cfg.maxTarballBytes),
+    onError: () => jsonError(413, `the request is too large: tarballs are limited to ${c.var.cfg.maxTarballBytes} bytes here`),
+  })(c, next),
+);
 
 userRoutes(app);
 
@@ -49,27 +58,11 @@ app.post('/-/admin/downloads/backfill', (c) =>
   backfill(c.req.raw, c.env.AGGREGATES, c.env.DB, c.env.ADMIN_TOKEN, c.var.cfg.importBudgetMs),
 );
 
-app.all('*', async (c) => {
-  const req = c.req.raw;
-  const rawPath = new URL(req.url).pathname;
-  if (rawPath.startsWith('/-/')) return jsonError(404, 'Not found');
-  const target = parsePackagePath(rawPath, c.var.cfg.legacyNames);
-  if (!target) return jsonError(404, 'Not found');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return jsonError(405, `method ${req.method} not allowed here`, { allow: 'GET, HEAD' });
-  }
-  const cfg = c.var.cfg;
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const cache = new PackumentCache(c.env, cfg, registryOrigin(cfg, req), waitUntil);
-  switch (target.kind) {
-    case 'packument':
-      return servePackument(req, cache, cfg, target.name);
-    case 'manifest':
-      return serveManifest(req, cache, cfg, target.name, target.spec);
-    case 'tarball':
-      return serveTarball(req, c.env, cfg, cache, waitUntil, target.name, target.file);
-  }
-});
+app.on(['GET', 'PUT', 'DELETE', 'POST'], '/-/package/*', (c) =>
+  serveDistTags({ req: c.req.raw, env: c.env, cfg: c.var.cfg, origin: registryOrigin(c.var.cfg, c.req.raw) }),
+);
+
+app.all('*', (c) => servePackagePath(c.req.raw, c.env, c.var.cfg, (p) => c.executionCtx.waitUntil(p)));
 
 app.notFound(() => jsonError(404, 'Not found'));
 

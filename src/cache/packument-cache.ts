@@ -33,10 +33,17 @@ export interface Doc {
   length: number;
   etag: string;
   modified?: string;
+  /** Local documents change on every write: clients must revalidate each time. */
+  revalidate?: boolean;
 }
 export type Lookup = Doc | { kind: 'not-found' } | { kind: 'failed'; status: 502 | 504; message: string };
 
-export class PackumentCache {
+/** Where packuments come from: the upstream cache or local storage. */
+export interface DocSource {
+  get(name: string, rep: Representation): Promise<Lookup>;
+}
+
+export class PackumentCache implements DocSource {
   constructor(
     private env: Env,
     private cfg: Config,

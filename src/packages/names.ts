@@ -4,7 +4,10 @@ import validate from 'validate-npm-package-name';
 export type PackagePath =
   | { kind: 'packument'; name: string }
   | { kind: 'manifest'; name: string; spec: string }
-  | { kind: 'tarball'; name: string; file: string };
+  | { kind: 'tarball'; name: string; file: string }
+  /** npm's write paths: `/<name>/-rev/<rev>` and `/<name>/-/<file>/-rev/<rev>`. */
+  | { kind: 'revision'; name: string; rev: string }
+  | { kind: 'tarball-revision'; name: string; file: string; rev: string };
 
 export class NameError extends Error {}
 
@@ -30,6 +33,10 @@ export function parsePackagePath(rawPath: string, legacyNames = false): PackageP
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest.length === 1) return { kind: 'manifest', name, spec: rest[0] };
   if (rest.length === 2 && rest[0] === '-' && rest[1] !== '') return { kind: 'tarball', name, file: rest[1] };
+  if (rest.length === 2 && rest[0] === '-rev' && rest[1] !== '') return { kind: 'revision', name, rev: rest[1] };
+  if (rest.length === 4 && rest[0] === '-' && rest[1] !== '' && rest[2] === '-rev' && rest[3] !== '') {
+    return { kind: 'tarball-revision', name, file: rest[1], rev: rest[3] };
+  }
   return undefined;
 }
 
@@ -53,4 +60,19 @@ export function checkName(name: string, legacyNames = false): void {
   const warnings = (r.warnings ?? []).filter((w) => !legacyNames && !w.endsWith('is a core module name'));
   const why = [...(r.errors ?? []), ...warnings][0];
   if (why !== undefined) throw new NameError(`invalid package name: ${why}`);
+}
+
+/** `@acme/x` is in the local scopes `["@acme"]`; unscoped names never are. */
+export function inScopes(name: string, scopes: readonly string[]): boolean {
+  const slash = name.indexOf('/');
+  return name.startsWith('@') && slash > 0 && scopes.includes(name.slice(0, slash));
+}
+
+/** `/-/package/<name>/dist-tags[/<tag>]` → name and tag; undefined for other paths. */
+export function parseDistTagPath(rawPath: string, legacyNames = false): { name: string; tag?: string } | undefined {
+  const m = /^\/-\/package\/(.+?)\/dist-tags(?:\/([^/]+))?\/?$/.exec(rawPath);
+  if (!m) return undefined;
+  const target = parsePackagePath(`/${m[1]}`, legacyNames);
+  if (target?.kind !== 'packument') return undefined;
+  return m[2] === undefined ? { name: target.name } : { name: target.name, tag: decodeSegment(m[2]) };
 }

@@ -1,13 +1,13 @@
 // GET/HEAD /<name> and /<name>/<version|tag|range>.
 import type { Config } from '../config';
-import { PackumentCache, type Doc } from '../cache/packument-cache';
+import type { Doc, DocSource } from '../cache/packument-cache';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { CORGI_TYPE, chooseRepresentation } from '../http/negotiate';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
 
-export async function servePackument(req: Request, cache: PackumentCache, cfg: Config, name: string): Promise<Response> {
+export async function servePackument(req: Request, cache: DocSource, cfg: Config, name: string): Promise<Response> {
   const rep = chooseRepresentation(req.headers.get('accept'));
   const r = await cache.get(name, rep);
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
@@ -17,7 +17,7 @@ export async function servePackument(req: Request, cache: PackumentCache, cfg: C
   return answer(req, r, headers);
 }
 
-export async function serveManifest(req: Request, cache: PackumentCache, cfg: Config, name: string, spec: string): Promise<Response> {
+export async function serveManifest(req: Request, cache: DocSource, cfg: Config, name: string, spec: string): Promise<Response> {
   const r = await cache.get(name, 'full');
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
@@ -38,7 +38,7 @@ function docHeaders(cfg: Config, doc: Doc): Headers {
   const h = new Headers({
     etag: doc.etag,
     vary: 'Accept',
-    'cache-control': `public, max-age=${cfg.clientMaxAge}`,
+    'cache-control': doc.revalidate ? 'no-cache' : `public, max-age=${cfg.clientMaxAge}`,
   });
   const lm = httpDate(doc.modified);
   if (lm) h.set('last-modified', lm);

@@ -8,6 +8,7 @@ import { toHex, verifyIntegrity } from '../tarballs/integrity';
 import { readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 import { recordDownload } from '../downloads/traffic';
+import type { LocalPackage } from '../local/store';
 
 /** Tarballs are verified in memory before the client sees a byte; bigger ones pass through uncached. */
 const VERIFY_LIMIT = 48 * 1024 * 1024;
@@ -63,6 +64,18 @@ export async function serveTarball(
   if (verdict === 'match') waitUntil(writeTarball(env, name, file, bytes, etag, ref.version, ref.integrity));
   const res = answer(req, head ? null : bytes, bytes.length, etag);
   if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, name, ref.version);
+  return res;
+}
+
+/** A tarball of a local package: listed in its row (unpublished ones are not), bytes in R2. */
+export async function serveLocalTarball(req: Request, env: Env, pkg: LocalPackage, file: string): Promise<Response> {
+  const f = Object.hasOwn(pkg.files, file) ? pkg.files[file] : undefined;
+  if (!f) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
+  const head = req.method === 'HEAD';
+  const o = head ? await env.TARBALLS.head(f.key) : await env.TARBALLS.get(f.key);
+  if (!o) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
+  const res = answer(req, 'body' in o ? (o as R2ObjectBody).body : null, o.size, `"${f.sha1}"`);
+  if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, pkg.name, f.version);
   return res;
 }
 

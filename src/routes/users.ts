@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../http/errors';
-import { callerOf, checkPassword, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
+import { callerOf, checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
 
 /** npm user names: lowercase-insensitive URL-safe words, as the public registry allows them. */
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/;
@@ -46,6 +46,15 @@ export function userRoutes(app: Hono<any>): void {
     }
     if (await createUser(env.DB, name, password, email as string | undefined)) return loggedIn(env.DB, name);
     return jsonError(401, 'invalid user name or password');
+  });
+
+  // `npm owner add` reads the user it adds.
+  app.get('/-/user/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!id.startsWith('org.couchdb.user:')) return jsonError(404, 'Not found');
+    const u = await publicUser((c.env as Env).DB, id.slice('org.couchdb.user:'.length));
+    if (!u) return jsonError(404, 'no such user');
+    return c.json({ _id: `org.couchdb.user:${u.name}`, name: u.name, email: u.email });
   });
 
   app.get('/-/whoami', async (c) => {

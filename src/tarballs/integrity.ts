@@ -40,7 +40,7 @@ export function toHex(d: Uint8Array): string {
   return s;
 }
 
-function toBase64(d: Uint8Array): string {
+export function toBase64(d: Uint8Array): string {
   let s = '';
   for (const x of d) s += String.fromCharCode(x);
   return btoa(s);

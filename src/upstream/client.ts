@@ -45,6 +45,18 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
   });
 }
 
+/** Whether the upstream has `name`, without reading its document. */
+export async function packumentExists(cfg: Config, name: string): Promise<{ kind: 'yes' | 'no' } | { kind: 'failed'; status: 502 | 504; message: string }> {
+  const headers = { accept: 'application/vnd.npm.install-v1+json', [HOP_HEADER]: '1' };
+  return withTimeout(cfg, `metadata for ${name}`, async (signal) => {
+    const res = await fetch(packumentUrl(cfg, name), { headers, signal });
+    await res.body?.cancel();
+    if (res.ok) return { kind: 'yes' as const };
+    if (res.status === 404 || res.status === 410) return { kind: 'no' as const };
+    return { kind: 'failed' as const, status: 502 as const, message: `upstream answered ${res.status} for ${name}` };
+  });
+}
+
 export type FetchedBytes =
   | { kind: 'ok'; res: Response; signal: AbortSignal; done: () => void }
   | { kind: 'not-found' }

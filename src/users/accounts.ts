@@ -99,3 +99,9 @@ function toInfo(r: TokenRow): TokenInfo {
   const at = new Date(r.created).toISOString();
   return { key: r.key, token: r.token_prefix, readonly: r.readonly === 1, cidr_whitelist: r.cidr_whitelist ? JSON.parse(r.cidr_whitelist) : null, created: at, updated: at };
 }
+
+/** The public face of a user (`npm owner add` reads it): name and email, or null. */
+export async function publicUser(db: D1Database, name: string): Promise<{ name: string; email: string } | null> {
+  const r = await db.prepare('SELECT name, email FROM users WHERE name = ?').bind(name).first<{ name: string; email: string | null }>();
+  return r && { name: r.name, email: r.email ?? '' };
+}

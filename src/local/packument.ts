@@ -1,0 +1,198 @@
+// Pure edits of a local packument: publish, deprecate, unpublish, dist-tags and owners.
+// Each takes the stored document and returns a new one (or throws HttpError); none touches storage.
+import semver from 'semver';
+import { HttpError } from '../http/errors';
+
+export interface Maintainer {
+  name: string;
+  email?: string;
+}
+
+export type Manifest = Record<string, unknown> & { name: string; version: string };
+
+export interface Packument {
+  _id: string;
+  _rev?: string;
+  name: string;
+  'dist-tags': Record<string, string>;
+  versions: Record<string, Manifest>;
+  time: Record<string, unknown>;
+  maintainers: Maintainer[];
+  [field: string]: unknown;
+}
+
+/** Package-level fields the registry copies from the `latest` manifest. */
+const HOISTED = ['description', 'readme', 'readmeFilename', 'homepage', 'keywords', 'repository', 'author', 'bugs', 'license', 'contributors'];
+
+export interface NewVersion {
+  version: string;
+  manifest: Manifest;
+  tags: string[];
+}
+
+/** Anyone may create a package; afterwards (even once unpublished) only its owners write. */
+export function isMaintainer(doc: Packument | null, user: string): boolean {
+  return !doc || doc.maintainers.some((m) => m.name === user);
+}
+
+/** True when `version` is or ever was published (unpublished versions stay in `time`). */
+export function everPublished(doc: Packument | null, version: string): boolean {
+  return !!doc && (Object.hasOwn(doc.versions, version) || Object.hasOwn(doc.time, version));
+}
+
+/** Adds one version. The first publish makes the publisher the owner; a first version gets `latest`. */
+export function addVersion(current: Packument | null, add: NewVersion, publisher: Maintainer, now: string): Packument {
+  if (everPublished(current, add.version)) {
+    throw new HttpError(403, `You cannot publish over the previously published versions: ${add.version}.`);
+  }
+  const doc: Packument = current
+    ? structuredClone(current)
+    : { _id: add.manifest.name, name: add.manifest.name, 'dist-tags': {}, versions: {}, time: {}, maintainers: [] };
+  delete doc.time.unpublished;
+  if (doc.maintainers.length === 0) doc.maintainers = [publisher];
+  const { readme, readmeFilename, ...manifest } = add.manifest;
+  doc.versions[add.version] = { ...manifest, maintainers: doc.maintainers, _npmUser: publisher };
+  for (const tag of add.tags) doc['dist-tags'][tag] = add.version;
+  if (!doc['dist-tags'].latest) doc['dist-tags'].latest = add.version;
+  doc.time.created ??= now;
+  doc.time[add.version] = now;
+  doc.time.modified = now;
+  if (doc['dist-tags'].latest === add.version) {
+    hoist(doc, { ...manifest, readme, readmeFilename });
+  }
+  return doc;
+}
+
+/**
+ * `npm deprecate`: the client sends the whole document with `deprecated` set on some versions
+ * (`""` clears it). Only that field of versions named in the body changes; versions the body lacks
+ * (published meanwhile) are left alone. Returns null when nothing changes.
+ */
+export function applyDeprecations(current: Packument, body: Record<string, unknown>, now: string): Packument | null {
+  const versions = objectField(body, 'versions');
+  const doc = structuredClone(current);
+  let changed = false;
+  for (const [v, m] of Object.entries(versions)) {
+    if (!Object.hasOwn(doc.versions, v)) continue;
+    const message = m && typeof m === 'object' ? (m as Record<string, unknown>).deprecated : undefined;
+    if (message !== undefined && typeof message !== 'string') throw new HttpError(400, `versions["${v}"].deprecated must be a string`);
+    const before = doc.versions[v].deprecated;
+    if (message) doc.versions[v].deprecated = message;
+    else delete doc.versions[v].deprecated;
+    changed ||= before !== doc.versions[v].deprecated;
+  }
+  if (!changed) return null;
+  doc.time.modified = now;
+  return doc;
+}
+
+/**
+ * A PUT to `/<name>/-rev/<rev>`: the client's edited copy of the document it read at that revision.
+ * Versions it left out are unpublished; `dist-tags`, `maintainers` and deprecations are taken from it.
+ * Versions cannot be added or changed this way.
+ */
+export function applyRevision(current: Packument, body: Record<string, unknown>, now: string): { doc: Packument; removed: string[] } {
+  const doc = structuredClone(current);
+  const removed: string[] = [];
+  if (body.versions !== undefined) {
+    const versions = objectField(body, 'versions');
+    for (const v of Object.keys(versions)) {
+      if (!Object.hasOwn(doc.versions, v)) throw new HttpError(400, `version ${v} is not published; publish it with npm publish`);
+    }
+    for (const v of Object.keys(doc.versions)) {
+      if (!Object.hasOwn(versions, v)) {
+        delete doc.versions[v];
+        removed.push(v);
+      }
+    }
+    const deprecated = applyDeprecations(doc, body, now);
+    if (deprecated) Object.assign(doc, { versions: deprecated.versions });
+  }
+  if (body['dist-tags'] !== undefined) {
+    const tags = objectField(body, 'dist-tags');
+    doc['dist-tags'] = {};
+    for (const [tag, v] of Object.entries(tags)) {
+      if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v)) throw new HttpError(400, `dist-tag ${tag} must point at a published version`);
+      doc['dist-tags'][tag] = v;
+    }
+  } else {
+    for (const [tag, v] of Object.entries(doc['dist-tags'])) if (!Object.hasOwn(doc.versions, v)) delete doc['dist-tags'][tag];
+  }
+  if (body.maintainers !== undefined) doc.maintainers = parseMaintainers(body.maintainers);
+  if (Object.keys(doc.versions).length === 0) return { doc: unpublishAll(current, now).doc, removed: Object.keys(current.versions) };
+  if (!doc['dist-tags'].latest) {
+    doc['dist-tags'].latest = Object.keys(doc.versions).sort(semver.compareLoose).at(-1)!;
+  }
+  if (removed.length > 0 || doc['dist-tags'].latest !== current['dist-tags'].latest) {
+    hoist(doc, doc.versions[doc['dist-tags'].latest], false);
+  }
+  doc.time.modified = now;
+  return { doc, removed };
+}
+
+/** Removes every version; `time` keeps them (and when), so none can be published again. */
+export function unpublishAll(current: Packument, now: string): { doc: Packument; removed: string[] } {
+  const removed = Object.keys(current.versions);
+  const doc: Packument = {
+    _id: current._id,
+    name: current.name,
+    'dist-tags': {},
+    versions: {},
+    time: { ...current.time, modified: now, unpublished: { time: now, versions: removed } },
+    maintainers: current.maintainers,
+  };
+  return { doc, removed };
+}
+
+export function setDistTag(current: Packument, tag: string, version: string, now: string): Packument {
+  checkTagName(tag);
+  if (!Object.hasOwn(current.versions, version)) throw new HttpError(404, `version not found: ${current.name}@${version}`);
+  const doc = structuredClone(current);
+  doc['dist-tags'][tag] = version;
+  doc.time.modified = now;
+  if (tag === 'latest') hoist(doc, doc.versions[version], false);
+  return doc;
+}
+
+export function removeDistTag(current: Packument, tag: string, now: string): Packument {
+  if (tag === 'latest') throw new HttpError(400, 'the latest tag cannot be removed');
+  if (!Object.hasOwn(current['dist-tags'], tag)) throw new HttpError(404, `no dist-tag ${tag} on ${current.name}`);
+  const doc = structuredClone(current);
+  delete doc['dist-tags'][tag];
+  doc.time.modified = now;
+  return doc;
+}
+
+export function checkTagName(tag: string): void {
+  if (tag === '' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
+    throw new HttpError(400, `invalid dist-tag name: ${JSON.stringify(tag)}`);
+  }
+  if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${tag}`);
+}
+
+function parseMaintainers(v: unknown): Maintainer[] {
+  if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'maintainers must be a non-empty list');
+  const out: Maintainer[] = [];
+  for (const m of v) {
+    if (!m || typeof m !== 'object' || typeof (m as Maintainer).name !== 'string') throw new HttpError(400, 'each maintainer needs a name');
+    const { name, email } = m as Maintainer;
+    if (out.some((o) => o.name === name)) continue;
+    out.push(typeof email === 'string' ? { name, email } : { name });
+  }
+  return out;
+}
+
+function objectField(body: Record<string, unknown>, field: string): Record<string, unknown> {
+  const v = body[field];
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${field} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+/** Copies the package-level fields from `manifest`; the readme is only replaced when one is given. */
+function hoist(doc: Packument, manifest: Record<string, unknown>, withReadme = true): void {
+  for (const f of HOISTED) {
+    if ((f === 'readme' || f === 'readmeFilename') && !withReadme) continue;
+    if (manifest[f] === undefined) delete doc[f];
+    else doc[f] = manifest[f];
+  }
+}

@@ -1,0 +1,105 @@
+// Validates the body `npm publish` sends: one version, its dist-tag, and the tarball attachment
+// whose decoded length, sha512 integrity and sha1 shasum must all match what the manifest claims.
+import semver from 'semver';
+import { HttpError } from '../http/errors';
+import { toBase64, toHex } from '../tarballs/integrity';
+import { checkTagName, type Manifest, type NewVersion } from './packument';
+
+export interface PublishRequest extends NewVersion {
+  tarball: Uint8Array;
+  sha1: string;
+  /** The file name our tarball URL ends with: `<unscoped name>-<version>.tgz`. */
+  file: string;
+}
+
+export function isPublish(body: Record<string, unknown>): boolean {
+  const a = body._attachments;
+  return !!a && typeof a === 'object' && Object.keys(a).length > 0;
+}
+
+export async function parsePublish(body: Record<string, unknown>, name: string, maxBytes: number): Promise<PublishRequest> {
+  if (body.name !== name) throw new HttpError(400, `the body's name (${String(body.name)}) does not match the URL (${name})`);
+  if (body._id !== undefined && body._id !== name) throw new HttpError(400, `the body's _id does not match the URL (${name})`);
+  const versions = object(body.versions, 'versions');
+  const keys = Object.keys(versions);
+  if (keys.length !== 1) throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
+  const version = keys[0];
+  if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${JSON.stringify(version)} is not semver`);
+  const manifest = object(versions[version], `versions["${version}"]`) as Manifest;
+  if (manifest.name !== name) throw new HttpError(400, `versions["${version}"].name must be ${name}`);
+  if (manifest.version !== version) throw new HttpError(400, `versions["${version}"].version must be ${version}`);
+
+  const tagMap = object(body['dist-tags'], 'dist-tags');
+  const tags = Object.keys(tagMap);
+  if (tags.length === 0) throw new HttpError(400, 'a dist-tag must point at the published version');
+  for (const t of tags) {
+    checkTagName(t);
+    if (tagMap[t] !== version) throw new HttpError(400, `dist-tag ${t} must point at the published version ${version}`);
+  }
+
+  const tarball = await attachment(body, maxBytes);
+  const dist = { ...object(manifest.dist ?? {}, `versions["${version}"].dist`) };
+  const sha512 = `sha512-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-512', tarball)))}`;
+  const sha1 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', tarball)));
+  if (dist.integrity !== undefined && !sameIntegrity(dist.integrity, sha512)) {
+    throw new HttpError(400, `dist.integrity does not match the attached tarball (it is ${sha512})`);
+  }
+  if (dist.shasum !== undefined && String(dist.shasum).toLowerCase() !== sha1) {
+    throw new HttpError(400, `dist.shasum does not match the attached tarball (it is ${sha1})`);
+  }
+  const file = `${name.split('/').pop()}-${version}.tgz`;
+  const { _attachments, ...clean } = manifest as Manifest & { _attachments?: unknown };
+  void _attachments;
+  return {
+    version,
+    tags,
+    tarball,
+    sha1,
+    file,
+    manifest: { ...clean, _id: `${name}@${version}`, dist: { ...dist, integrity: sha512, shasum: sha1 } },
+  };
+}
+
+/** The one `.tgz` attachment, decoded; a `.sigstore` provenance bundle may ride along. */
+async function attachment(body: Record<string, unknown>, maxBytes: number): Promise<Uint8Array> {
+  const all = object(body._attachments, '_attachments');
+  const tgz = Object.keys(all).filter((k) => !k.endsWith('.sigstore'));
+  if (tgz.length !== 1 || !tgz[0].endsWith('.tgz')) throw new HttpError(400, 'exactly one .tgz attachment is required');
+  const a = object(all[tgz[0]], `_attachments["${tgz[0]}"]`);
+  if (typeof a.data !== 'string') throw new HttpError(400, 'the attachment has no base64 data');
+  if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0) throw new HttpError(400, 'the attachment needs its length');
+  if (a.length > maxBytes) throw tooLarge(maxBytes);
+  let binary: string;
+  try {
+    binary = atob(a.data);
+  } catch {
+    throw new HttpError(400, 'the attachment data is not valid base64');
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+  if (bytes.length !== a.length) throw new HttpError(400, `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
+  if (bytes.length === 0) throw new HttpError(400, 'the attached tarball is empty');
+  return bytes;
+}
+
+/** The largest publish body: the tarball in base64, plus room for metadata, readme and provenance. */
+export function publishBodyLimit(maxTarballBytes: number): number {
+  return Math.ceil(maxTarballBytes / 3) * 4 + 2 * 1024 * 1024;
+}
+
+export function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, `the package is too large: tarballs are limited to ${maxBytes} bytes here`);
+}
+
+/** Compares an SRI string's sha512 entry with ours; other algorithms in it are ignored. */
+function sameIntegrity(given: unknown, sha512: string): boolean {
+  if (typeof given !== 'string') return false;
+  const entries = given.trim().split(/\s+/).filter((e) => e.startsWith('sha512-'));
+  return entries.length > 0 && entries.every((e) => e.replace(/\?.*$/, '') === sha512);
+}
+
+function object(v: unknown, what: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${what} must be an object`);
+  return v as Record<string, unknown>;
+}

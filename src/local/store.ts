@@ -1,0 +1,93 @@
+// Local packages in D1 (one row per package, the whole document) and their tarballs in R2.
+// Every write is a compare-and-set on `rev`, retried on conflict, so concurrent writers never lose data.
+import { HttpError } from '../http/errors';
+import type { Packument } from './packument';
+
+export interface StoredFile {
+  key: string;
+  version: string;
+  size: number;
+  sha1: string;
+}
+
+export interface LocalPackage {
+  name: string;
+  rev: number;
+  doc: Packument;
+  files: Record<string, StoredFile>;
+  unpublished: boolean;
+}
+
+export interface Change {
+  doc: Packument;
+  files: Record<string, StoredFile>;
+  unpublished: boolean;
+}
+
+/** D1 rows stop at 2 MB; leave room for the other columns. */
+const MAX_DOC_BYTES = 1_900_000;
+const MAX_ATTEMPTS = 40;
+
+interface Row {
+  name: string;
+  rev: number;
+  doc: string;
+  files: string;
+  unpublished: number;
+}
+
+export async function findLocal(db: D1Database, name: string): Promise<LocalPackage | null> {
+  const r = await db.prepare('SELECT name, rev, doc, files, unpublished FROM local_packages WHERE name = ?').bind(name).first<Row>();
+  return r && { name: r.name, rev: r.rev, doc: JSON.parse(r.doc), files: JSON.parse(r.files), unpublished: r.unpublished === 1 };
+}
+
+/**
+ * Reads the package, asks `edit` for the change (null: nothing to write) and stores it only if no
+ * one wrote in between; otherwise reads again and retries. `edit` may throw HttpError to refuse.
+ */
+export async function mutate(
+  db: D1Database,
+  name: string,
+  edit: (current: LocalPackage | null) => Change | null | Promise<Change | null>,
+): Promise<LocalPackage | null> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await findLocal(db, name);
+    const change = await edit(current);
+    if (!change) return current;
+    const rev = (current?.rev ?? 0) + 1;
+    const doc = { ...change.doc, _rev: revId(rev) };
+    const text = JSON.stringify(doc);
+    if (text.length > MAX_DOC_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_DOC_BYTES} bytes; unpublish old versions first`);
+    const files = JSON.stringify(change.files);
+    const unpublished = change.unpublished ? 1 : 0;
+    const stmt = current
+      ? db.prepare('UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, updated = ? WHERE name = ? AND rev = ?')
+          .bind(rev, text, files, unpublished, Date.now(), name, current.rev)
+      : db.prepare('INSERT INTO local_packages (name, rev, doc, files, unpublished, updated) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+          .bind(name, rev, text, files, unpublished, Date.now());
+    const r = await stmt.run();
+    if (r.meta.changes === 1) return { name, rev, doc, files: change.files, unpublished: change.unpublished };
+    // Someone else wrote first: back off a little (more each time) and redo the edit on their result.
+    await new Promise((res) => setTimeout(res, Math.random() * 10 * (attempt + 1)));
+  }
+  throw new HttpError(503, `too many concurrent writes to ${name}; try again`, { 'retry-after': '1' });
+}
+
+/** CouchDB-style revision: a counter, then something that differs between writers of the same counter. */
+export function revId(rev: number): string {
+  const salt = crypto.getRandomValues(new Uint8Array(8));
+  return `${rev}-${[...salt].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Tarballs get a key of their own per publish attempt, so a losing racer never touches the winner's bytes. */
+export function tarballKey(name: string, version: string): string {
+  return `local/${name}/${version}/${crypto.randomUUID()}.tgz`;
+}
+
+export async function putTarball(bucket: R2Bucket, key: string, bytes: Uint8Array, version: string, sha1: string): Promise<void> {
+  await bucket.put(key, bytes, { httpMetadata: { contentType: 'application/octet-stream' }, customMetadata: { version, etag: `"${sha1}"` } });
+}
+
+export async function deleteTarballs(bucket: R2Bucket, keys: string[]): Promise<void> {
+  if (keys.length > 0) await bucket.delete(keys);
+}

@@ -1,0 +1,215 @@
+// npm's write requests on local packages: publish, deprecate, unpublish, owners and dist-tags.
+// Each: authenticate → validate → one compare-and-set write in D1 (R2 before or after, never half).
+import type { Config } from '../config';
+import type { Env } from '../env';
+import { requireWriter } from '../http/auth';
+import { HttpError } from '../http/errors';
+import { inScopes } from '../packages/names';
+import { tarballUrl } from '../packages/tarball-url';
+import {
+  addVersion, applyDeprecations, applyRevision, everPublished, isMaintainer, removeDistTag, setDistTag, unpublishAll,
+  type Packument,
+} from '../local/packument';
+import { isPublish, parsePublish } from '../local/publish-request';
+import { deleteTarballs, findLocal, mutate, putTarball, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
+import { packumentExists } from '../upstream/client';
+import { publicUser, type Caller } from '../users/accounts';
+
+export interface WriteContext {
+  req: Request;
+  env: Env;
+  cfg: Config;
+  origin: string;
+}
+
+const now = () => new Date().toISOString();
+
+/** PUT /<name>: a publish when it carries an attachment, otherwise `npm deprecate`'s whole-document PUT. */
+export async function putPackage(w: WriteContext, name: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  const body = await jsonObject(w.req);
+  return isPublish(body) ? publish(w, caller, name, body) : deprecate(w, caller, name, body);
+}
+
+async function publish(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>): Promise<Response> {
+  const p = await parsePublish(body, name, w.cfg.maxTarballBytes);
+  const existing = await findLocal(w.env.DB, name);
+  if (existing) {
+    checkOwner(existing, caller, name);
+    if (everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
+  } else if (!inScopes(name, w.cfg.localScopes)) {
+    await refuseUpstreamName(w.cfg, name);
+  }
+  const key = tarballKey(name, p.version);
+  const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
+  const manifest = { ...p.manifest, dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) } };
+  const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
+  await putTarball(w.env.TARBALLS, key, p.tarball, p.version, p.sha1);
+  let saved: LocalPackage | null;
+  try {
+    saved = await mutate(w.env.DB, name, (cur) => {
+      if (cur) checkOwner(cur, caller, name);
+      const doc = addVersion(cur?.doc ?? null, { ...p, manifest }, user, now());
+      return { doc, files: { ...(cur?.files ?? {}), [p.file]: stored }, unpublished: false };
+    });
+  } catch (e) {
+    // Nothing of this version may remain, so a retried publish is not refused as a duplicate.
+    await deleteTarballs(w.env.TARBALLS, [key]);
+    throw e;
+  }
+  return Response.json({ ok: true, id: name, rev: saved!.doc._rev }, { status: 201 });
+}
+
+async function deprecate(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>): Promise<Response> {
+  if (body.name !== undefined && body.name !== name) throw new HttpError(400, `the body's name does not match the URL (${name})`);
+  const saved = await mutate(w.env.DB, name, (cur) => {
+    const pkg = writable(cur, caller, name, w.cfg);
+    const doc = applyDeprecations(pkg.doc, body, now());
+    return doc && { doc, files: pkg.files, unpublished: false };
+  });
+  return ok(name, saved!);
+}
+
+/** PUT /<name>/-rev/<rev>: unpublish of one version (npm sends the document without it) or `npm owner`. */
+export async function putRevision(w: WriteContext, name: string, rev: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  const body = await jsonObject(w.req);
+  if (body.maintainers !== undefined) body.maintainers = await knownUsers(w.env.DB, body.maintainers);
+  let doomed: string[] = [];
+  const saved = await mutate(w.env.DB, name, (cur) => {
+    const pkg = writable(cur, caller, name, w.cfg);
+    checkRev(pkg, rev);
+    const { doc, removed } = applyRevision(pkg.doc, body, now());
+    const { files, gone } = dropFiles(pkg.files, removed);
+    doomed = gone;
+    return { doc, files, unpublished: Object.keys(doc.versions).length === 0 };
+  });
+  await deleteTarballs(w.env.TARBALLS, doomed);
+  return ok(name, saved!);
+}
+
+/** DELETE /<name>/-rev/<rev>: the whole package. Its versions stay listed in `time`, never reusable. */
+export async function deletePackage(w: WriteContext, name: string, rev: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  let doomed: string[] = [];
+  const saved = await mutate(w.env.DB, name, (cur) => {
+    const pkg = writable(cur, caller, name, w.cfg);
+    checkRev(pkg, rev);
+    const { doc } = unpublishAll(pkg.doc, now());
+    doomed = Object.values(pkg.files).map((f) => f.key);
+    return { doc, files: {}, unpublished: true };
+  });
+  await deleteTarballs(w.env.TARBALLS, doomed);
+  return ok(name, saved!);
+}
+
+/**
+ * DELETE /<name>/-/<file>/-rev/<rev>: the last step of npm's version unpublish. The PUT before it
+ * already removed the bytes, so this confirms; a file of a still-published version is refused.
+ */
+export async function deleteTarball(w: WriteContext, name: string, file: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  const pkg = writable(await findLocal(w.env.DB, name), caller, name, w.cfg, true);
+  if (Object.hasOwn(pkg.files, file)) {
+    throw new HttpError(400, `${file} belongs to ${name}@${pkg.files[file].version}, which is still published; unpublish that version`);
+  }
+  const base = name.split('/').pop()!;
+  const was = Object.keys(pkg.doc.time).some((v) => `${base}-${v}.tgz` === file);
+  if (!was) throw new HttpError(404, `tarball not found: ${name}/-/${file}`);
+  return Response.json({ ok: true });
+}
+
+/** PUT /-/package/<name>/dist-tags/<tag> with a JSON string body. */
+export async function putDistTag(w: WriteContext, name: string, tag: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  let version: unknown;
+  try {
+    version = JSON.parse(await w.req.text());
+  } catch {
+    throw new HttpError(400, 'the body must be a JSON string naming a version, e.g. "1.2.3"');
+  }
+  if (typeof version !== 'string') throw new HttpError(400, 'the body must be a JSON string naming a version, e.g. "1.2.3"');
+  const saved = await mutate(w.env.DB, name, (cur) => {
+    const pkg = writable(cur, caller, name, w.cfg);
+    if (pkg.doc['dist-tags'][tag] === version) return null;
+    return { doc: setDistTag(pkg.doc, tag, version, now()), files: pkg.files, unpublished: false };
+  });
+  return ok(name, saved!, 201);
+}
+
+export async function deleteDistTag(w: WriteContext, name: string, tag: string): Promise<Response> {
+  const caller = await requireWriter(w.env.DB, w.req);
+  const saved = await mutate(w.env.DB, name, (cur) => {
+    const pkg = writable(cur, caller, name, w.cfg);
+    return { doc: removeDistTag(pkg.doc, tag, now()), files: pkg.files, unpublished: false };
+  });
+  return ok(name, saved!);
+}
+
+/** The local package `caller` may change; a clear refusal otherwise. */
+function writable(cur: LocalPackage | null, caller: Caller, name: string, cfg: Config, allowUnpublished = false): LocalPackage {
+  if (!cur) {
+    // A 404 would tell npm's unpublish that all is done; a mirrored package is refused instead.
+    if (!inScopes(name, cfg.localScopes)) throw new HttpError(403, `${name} is not published on this registry; packages mirrored from the upstream registry cannot be changed here`);
+    throw new HttpError(404, `${name} is not published on this registry`);
+  }
+  checkOwner(cur, caller, name);
+  if (cur.unpublished && !allowUnpublished) throw new HttpError(404, `${name} has been unpublished`);
+  return cur;
+}
+
+function checkOwner(pkg: LocalPackage, caller: Caller, name: string): void {
+  if (!isMaintainer(pkg.doc, caller.user)) throw new HttpError(403, `${caller.user} is not a maintainer of ${name}`);
+}
+
+function checkRev(pkg: LocalPackage, rev: string): void {
+  if (pkg.doc._rev !== rev) throw new HttpError(409, `Document update conflict: ${pkg.name} is at revision ${pkg.doc._rev}, not ${rev}; read it again`);
+}
+
+function dropFiles(files: Record<string, StoredFile>, removed: string[]): { files: Record<string, StoredFile>; gone: string[] } {
+  const out: Record<string, StoredFile> = {};
+  const gone: string[] = [];
+  for (const [file, f] of Object.entries(files)) {
+    if (removed.includes(f.version)) gone.push(f.key);
+    else out[file] = f;
+  }
+  return { files: out, gone };
+}
+
+/** `npm owner add` sends names; each must be a user here, and their email comes from our records. */
+async function knownUsers(db: D1Database, list: unknown): Promise<unknown> {
+  if (!Array.isArray(list)) return list;
+  const out = [];
+  for (const m of list) {
+    const name = m && typeof m === 'object' ? (m as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return list; // left to applyRevision's validation
+    const u = await publicUser(db, name);
+    if (!u) throw new HttpError(404, `no such user: ${name}`);
+    out.push(u);
+  }
+  return out;
+}
+
+async function refuseUpstreamName(cfg: Config, name: string): Promise<void> {
+  const r = await packumentExists(cfg, name);
+  if (r.kind === 'yes') {
+    const hint = cfg.localScopes.length > 0 ? ` (or under a local scope: ${cfg.localScopes.join(', ')})` : '';
+    throw new HttpError(403, `${name} exists on the upstream registry, so it cannot be published here; choose another name${hint}`);
+  }
+  if (r.kind === 'failed') throw new HttpError(r.status, `cannot check that ${name} is free on the upstream registry: ${r.message}`);
+}
+
+async function jsonObject(req: Request): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    throw new HttpError(400, 'the body must be a JSON object');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function ok(name: string, saved: LocalPackage, status = 200): Response {
+  return Response.json({ ok: true, id: name, rev: (saved.doc as Packument)._rev }, { status });
+}
