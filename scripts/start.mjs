@@ -1,6 +1,6 @@
 // `npm start`: apply D1 migrations to the local state, then `wrangler dev` on 127.0.0.1.
 // PORT (8787), UPSTREAM_URL (default: `npm config get registry`), STATE_DIR (.wrangler/state),
-// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only).
+// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only), LOCAL_SCOPES (e.g. `@acme`).
 import { execFileSync, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -56,6 +56,7 @@ const child = spawn(
   wrangler,
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--test-scheduled',
     '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`, '--var', 'ALLOW_SIGNUP:true',
+    ...(process.env.LOCAL_SCOPES ? ['--var', `LOCAL_SCOPES:${process.env.LOCAL_SCOPES}`] : []),
     '--show-interactive-dev-session=false'],
   { cwd: root, env, stdio: 'inherit' },
 );
