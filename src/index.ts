@@ -12,6 +12,7 @@ import { adminCreateUser, backfill } from './routes/admin';
 import { serveDownloads, serveVersionDownloads } from './routes/downloads';
 import { serveDistTags } from './routes/dist-tags';
 import { servePackagePath } from './routes/packages';
+import { serveSearch } from './routes/search';
 import { userRoutes } from './routes/users';
 import { HOP_HEADER, forward } from './upstream/client';
 import { publishBodyLimit } from './local/publish-request';
@@ -39,7 +40,7 @@ app.on(['PUT', 'POST'], '*', (c, next) =>
 
 userRoutes(app);
 
-app.get('/-/v1/search', (c) => forward(c.var.cfg, c.req.raw, '/-/v1/search'));
+app.get('/-/v1/search', (c) => serveSearch(c.req.raw, c.env.DB, c.var.cfg));
 app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
 app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
 

@@ -34,9 +34,15 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     const path = url.pathname;
     if (path.startsWith('/__control/')) return control(req, res, path.slice('/__control/'.length));
     if (path === '/-/v1/search') {
+      // Three hits per text, paged by from/size; a text starting `fail-upstream` answers 500.
+      const text = url.searchParams.get('text') ?? '';
+      if (text.startsWith('fail-upstream')) return json(res, 500, { error: 'search is down' });
+      const from = Number(url.searchParams.get('from') ?? 0);
+      const size = Number(url.searchParams.get('size') ?? 20);
+      const names = [`upstream-${text}`, `upstream-${text}-2`, `upstream-${text}-3`];
       return json(res, 200, {
-        objects: [{ package: { name: `upstream-${url.searchParams.get('text')}`, version: '1.0.0', maintainers: [] }, score: { final: 1 }, searchScore: 1 }],
-        total: 1,
+        objects: names.slice(from, from + size).map((name) => ({ package: { name, version: '1.0.0', maintainers: [] }, score: { final: 1 }, searchScore: 1 })),
+        total: names.length,
         time: new Date(0).toUTCString(),
       });
     }

@@ -272,7 +272,7 @@ describe('bad input', () => {
     for (const method of ['POST', 'PATCH']) {
       const r = await get('/abbrev', { method, body: '{}' });
       expect(r.status).toBe(405);
-      expect(r.headers.get('allow')).toBe('GET, HEAD');
+      expect(r.headers.get('allow')).toBe('GET, HEAD, PUT');
       expect(await r.json()).toEqual({ error: expect.stringContaining(method) });
     }
   });

@@ -1,0 +1,47 @@
+// GET /-/v1/search: local packages first, then the upstream's hits, paged as one list.
+// When the upstream fails the local hits still answer.
+import type { Config } from '../config';
+import { LOCAL_SEARCH_LIMIT, searchLocal, type SearchObject } from '../local/search';
+import { forward } from '../upstream/client';
+
+interface SearchAnswer {
+  objects: SearchObject[];
+  total: number;
+  time: string;
+}
+
+export async function serveSearch(req: Request, db: D1Database, cfg: Config): Promise<Response> {
+  const url = new URL(req.url);
+  const text = url.searchParams.get('text') ?? '';
+  const size = clamp(url.searchParams.get('size'), 20, 1, LOCAL_SEARCH_LIMIT);
+  const from = clamp(url.searchParams.get('from'), 0, 0, 10_000);
+  const local = await searchLocal(db, text);
+  if (local.length === 0) return forward(cfg, req, '/-/v1/search');
+
+  const page = local.slice(from, from + size);
+  // Ask the upstream for the rest of the page (at least one hit, for its total).
+  const upstreamUrl = new URL(req.url);
+  upstreamUrl.searchParams.set('from', String(Math.max(0, from - local.length)));
+  upstreamUrl.searchParams.set('size', String(Math.max(1, size - page.length)));
+  const up = await upstreamHits(cfg, new Request(upstreamUrl, req));
+  const names = new Set(local.map((o) => o.package.name));
+  const rest = (up?.objects ?? []).filter((o) => !names.has(o.package?.name)).slice(0, size - page.length);
+  const body: SearchAnswer = { objects: [...page, ...rest], total: local.length + (up?.total ?? 0), time: new Date().toUTCString() };
+  return Response.json(body);
+}
+
+async function upstreamHits(cfg: Config, req: Request): Promise<SearchAnswer | undefined> {
+  const res = await forward(cfg, req, '/-/v1/search');
+  if (!res.ok) return undefined;
+  try {
+    const body = (await res.json()) as SearchAnswer;
+    return Array.isArray(body?.objects) && typeof body.total === 'number' ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function clamp(v: string | null, dflt: number, min: number, max: number): number {
+  const n = v === null || v === '' ? dflt : Number(v);
+  return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : dflt;
+}
