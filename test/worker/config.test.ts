@@ -10,7 +10,7 @@ describe('parseConfig', () => {
     expect(c.upstream.href).toBe('http://up.test/');
     expect(c).toMatchObject({
       freshTtlMs: 300_000, maxStaleMs: 30 * 86400_000, notFoundTtlMs: 60_000, upstreamTimeoutMs: 20_000,
-      clientMaxAge: 300, legacyNames: false, publicUrl: undefined,
+      clientMaxAge: 300, legacyNames: false, publicUrl: undefined, localScopes: [], maxTarballBytes: 10 * 1024 * 1024,
     });
   });
 
@@ -18,11 +18,12 @@ describe('parseConfig', () => {
     const c = parseConfig(env({
       UPSTREAM_URL: 'https://up.test/mirror', PUBLIC_URL: 'https://reg.test/', CACHE_TTL: '10', MAX_STALE: '20',
       NOT_FOUND_TTL: '5', UPSTREAM_TIMEOUT: '1.5', CLIENT_MAX_AGE: '0', LEGACY_NAMES: 'true',
+      LOCAL_SCOPES: ' @acme, @internal ,', MAX_TARBALL_BYTES: '1000',
     }));
     expect(c.upstream.href).toBe('https://up.test/mirror/');
     expect(c).toMatchObject({
       publicUrl: 'https://reg.test', freshTtlMs: 10_000, maxStaleMs: 20_000, notFoundTtlMs: 5_000,
-      upstreamTimeoutMs: 1500, clientMaxAge: 0, legacyNames: true,
+      upstreamTimeoutMs: 1500, clientMaxAge: 0, legacyNames: true, localScopes: ['@acme', '@internal'], maxTarballBytes: 1000,
     });
   });
 
@@ -31,6 +32,9 @@ describe('parseConfig', () => {
     [{ UPSTREAM_URL: 'ftp://up.test/' }],
     [{ CACHE_TTL: 'soon' }],
     [{ UPSTREAM_TIMEOUT: '-1' }],
+    [{ LOCAL_SCOPES: 'acme' }],
+    [{ LOCAL_SCOPES: '@Acme' }],
+    [{ MAX_TARBALL_BYTES: 'big' }],
   ])('refuses %o', (vars) => {
     expect(() => parseConfig(env(vars as Partial<Env>))).toThrow(ConfigError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NameError, checkName, parsePackagePath } from '../../src/packages/names';
+import { NameError, checkName, inScopes, parseDistTagPath, parsePackagePath } from '../../src/packages/names';
 
 describe('parsePackagePath', () => {
   it('reads unscoped packuments, manifests and tarballs', () => {
@@ -18,6 +18,25 @@ describe('parsePackagePath', () => {
       expect(parsePackagePath(p)).toEqual({ kind: 'tarball', name: '@s/n', file: 'n-1.0.0.tgz' });
     }
     expect(parsePackagePath('/@s%2fn/latest')).toEqual({ kind: 'manifest', name: '@s/n', spec: 'latest' });
+  });
+
+  it('reads npm\'s write paths', () => {
+    expect(parsePackagePath('/a/-rev/3-abc')).toEqual({ kind: 'revision', name: 'a', rev: '3-abc' });
+    expect(parsePackagePath('/@s%2fn/-rev/1-x')).toEqual({ kind: 'revision', name: '@s/n', rev: '1-x' });
+    expect(parsePackagePath('/@s/n/-/n-1.0.0.tgz/-rev/2-y')).toEqual({ kind: 'tarball-revision', name: '@s/n', file: 'n-1.0.0.tgz', rev: '2-y' });
+    expect(parsePackagePath('/a/-rev/')).toBeUndefined();
+    expect(parsePackagePath('/a/-/a.tgz/-rev')).toBeUndefined();
+  });
+
+  it('reads dist-tag paths and local scopes', () => {
+    expect(parseDistTagPath('/-/package/a/dist-tags')).toEqual({ name: 'a' });
+    expect(parseDistTagPath('/-/package/@s%2fn/dist-tags/beta')).toEqual({ name: '@s/n', tag: 'beta' });
+    expect(parseDistTagPath('/-/package/@s/n/dist-tags/next%2D1')).toEqual({ name: '@s/n', tag: 'next-1' });
+    expect(parseDistTagPath('/-/package/a/other')).toBeUndefined();
+    expect(() => parseDistTagPath('/-/package/UP/dist-tags')).toThrow(NameError);
+    expect(inScopes('@acme/x', ['@acme'])).toBe(true);
+    expect(inScopes('@acme-2/x', ['@acme'])).toBe(false);
+    expect(inScopes('acme', ['@acme'])).toBe(false);
   });
 
   it('is not a package path when the shape is unknown', () => {
