@@ -75,7 +75,9 @@ export function applyDeprecations(current: Packument, body: Record<string, unkno
   for (const [v, m] of Object.entries(versions)) {
     if (!Object.hasOwn(doc.versions, v)) continue;
     const message = m && typeof m === 'object' ? (m as Record<string, unknown>).deprecated : undefined;
-    if (message !== undefined && typeof message !== 'string') throw new HttpError(400, `versions["${v}"].deprecated must be a string`);
+    // Absent means "not touched" (another client may have deprecated it since); npm clears with "".
+    if (message === undefined) continue;
+    if (typeof message !== 'string') throw new HttpError(400, `versions["${v}"].deprecated must be a string`);
     const before = doc.versions[v].deprecated;
     if (message) doc.versions[v].deprecated = message;
     else delete doc.versions[v].deprecated;

@@ -105,6 +105,8 @@ describe('applyDeprecations, dist-tags', () => {
     expect(applyDeprecations(dep, { versions: { '1.0.0': { deprecated: 'use 1.1.0' } } }, T2)).toBeNull();
     const un = applyDeprecations(dep, { versions: { '1.0.0': { deprecated: '' } } }, T2)!;
     expect(un.versions['1.0.0']).not.toHaveProperty('deprecated');
+    // A manifest without the field leaves the deprecation as it is.
+    expect(applyDeprecations(dep, { versions: { '1.0.0': { version: '1.0.0' } } }, T2)).toBeNull();
     expect(refusal(() => applyDeprecations(d, { versions: { '1.0.0': { deprecated: 5 } } }, T2)).status).toBe(400);
   });
 
