@@ -24,13 +24,16 @@ export function removeTemps() {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** Starts `npm start` (scripts/start.mjs) on a free port; resolves once GET /-/ping answers. */
-export async function startRegistry({ upstreamUrl, stateDir = tempDir('state') }) {
+/**
+ * Starts `npm start` (scripts/start.mjs) on a free port; resolves once GET /-/ping answers.
+ * `env`: extra variables for npm start, e.g. `{ LOCAL_SCOPES: '@acme' }`.
+ */
+export async function startRegistry({ upstreamUrl, stateDir = tempDir('state'), env = {} }) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), UPSTREAM_URL: upstreamUrl, STATE_DIR: stateDir },
+    env: { ...process.env, ...env, PORT: String(port), UPSTREAM_URL: upstreamUrl, STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so wrangler and workerd stop with it
   });
@@ -113,12 +116,13 @@ export async function exec(cmd, args, opts) {
 /**
  * For a test file: a fake upstream over test/fixtures and `npm start` in front of it, both stopped
  * (and temp folders removed) after the file. Read `.upstream` and `.registry` inside tests.
+ * `env`: extra variables for npm start (see startRegistry).
  */
-export function useRegistry() {
+export function useRegistry({ env: extraEnv = {} } = {}) {
   const env = { upstream: undefined, registry: undefined };
   beforeAll(async () => {
     env.upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
-    env.registry = await startRegistry({ upstreamUrl: env.upstream.url });
+    env.registry = await startRegistry({ upstreamUrl: env.upstream.url, env: extraEnv });
   });
   afterAll(async () => {
     await env.registry?.stop();
