@@ -11,6 +11,7 @@ import {
   skipWs,
   stringAt,
 } from './json-scan';
+import { SpanList } from './span-list';
 import { tarballUrl } from './tarball-url';
 
 /** Version fields kept in the abbreviated document (shared/PROTOCOL.md). */
@@ -43,7 +44,10 @@ export class DeriveError extends Error {}
 
 const encoder = new TextEncoder();
 // Punctuation is emitted per version and field: encode it once.
-const COMMA = encoder.encode(',');
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const LBRACE = 0x7b;
+const COMMA_BYTES = encoder.encode(',');
 const OPEN_VERSION = encoder.encode(':{');
 const CLOSE = encoder.encode('}');
 const INSTALL_FLAG = encoder.encode('"hasInstallScript":true');
@@ -55,18 +59,6 @@ class Chunks {
     if (p.length === 0) return;
     this.parts.push(p);
     this.length += p.length;
-  }
-  text(s: string): void {
-    this.push(encoder.encode(s));
-  }
-  concat(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
   }
 }
 
@@ -85,13 +77,12 @@ export function derivePackument(input: Uint8Array, name: string, origin: string)
 
 function derive(b: Uint8Array, name: string, origin: string): Derived {
   const full = new Chunks();
-  const corgi = new Chunks();
   const tarballs: Record<string, TarballRef> = {};
   let cursor = 0; // start of the input not yet emitted to `full`
   let docName: string | undefined;
   let distTags: [number, number] | undefined;
   let modified: string | undefined;
-  const versionParts = new Chunks();
+  const corgi = new SpanList(b); // the abbreviated document's versions
   let firstVersion = true;
 
   const start = skipWs(b, 0);
@@ -108,13 +99,13 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
         return e;
       }
       case 'time': {
-        if (b[top.valueStart] !== 0x7b) return;
+        if (b[top.valueStart] !== LBRACE) return;
         const span = findMember(b, top.valueStart, 'modified');
         if (span) modified = parseAt<string>(b, span[0], span[1]);
         return;
       }
       case 'versions': {
-        if (b[top.valueStart] !== 0x7b) throw new DeriveError('versions is not an object');
+        if (b[top.valueStart] !== LBRACE) throw new DeriveError('versions is not an object');
         return forEachMember(b, top.valueStart, (v) => deriveVersion(v.keyStart, v.valueStart));
       }
     }
@@ -123,56 +114,75 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
   if (docName !== name) throw new DeriveError(`document names ${JSON.stringify(docName)}, not ${JSON.stringify(name)}`);
   full.push(b.subarray(cursor));
 
-  corgi.text(`{"name":${JSON.stringify(name)},"dist-tags":`);
-  if (distTags) corgi.push(b.subarray(distTags[0], distTags[1]));
-  else corgi.text('{}');
-  corgi.text(',"versions":{');
-  for (const p of versionParts.parts) corgi.push(p);
-  corgi.text('}');
-  if (modified !== undefined) corgi.text(`,"modified":${JSON.stringify(modified)}`);
-  corgi.text('}');
+  const tail = modified === undefined ? '}}' : `},"modified":${JSON.stringify(modified)}}`;
+  const abbreviated = join([
+    encoder.encode(`{"name":${JSON.stringify(name)},"dist-tags":`),
+    distTags ? b.subarray(distTags[0], distTags[1]) : encoder.encode('{}'),
+    encoder.encode(',"versions":{'),
+    corgi,
+    encoder.encode(tail),
+  ]);
 
-  return { name, modified, abbreviated: corgi.concat(), full: full.parts, fullLength: full.length, tarballs };
+  return { name, modified, abbreviated, full: full.parts, fullLength: full.length, tarballs };
+
+  /** Appends the member [s, e) of an object, joining the previous range when only a comma lies between. */
+  function member(s: number, e: number, first: boolean): void {
+    if (first) corgi.take(s, e);
+    else if (corgi.inputEnd === s - 1 && b[s - 1] === COMMA) corgi.take(s - 1, e);
+    else {
+      corgi.add(COMMA_BYTES);
+      corgi.take(s, e);
+    }
+  }
 
   function deriveVersion(keyStart: number, valueStart: number): number {
-    if (b[valueStart] !== 0x7b) throw new DeriveError('a version is not an object');
+    if (b[valueStart] !== LBRACE) throw new DeriveError('a version is not an object');
     const versionKeyEnd = skipValue(b, keyStart);
     const version = stringAt(b, keyStart, versionKeyEnd);
-    if (!firstVersion) versionParts.push(COMMA);
+    // `"1.0.0":{` as one range when the input has no whitespace there
+    if (valueStart === versionKeyEnd + 1) member(keyStart, valueStart + 1, firstVersion);
+    else {
+      member(keyStart, versionKeyEnd, firstVersion);
+      corgi.add(OPEN_VERSION);
+    }
     firstVersion = false;
-    versionParts.push(b.subarray(keyStart, versionKeyEnd));
-    versionParts.push(OPEN_VERSION);
     let firstField = true;
     let installScript = false;
     let hasInstallFlag = false;
-    const field = (parts: Uint8Array[]) => {
-      if (!firstField) versionParts.push(COMMA);
-      firstField = false;
-      for (const p of parts) versionParts.push(p);
-    };
     const vEnd = forEachMember(b, valueStart, (f) => {
       const fEnd = skipValue(b, f.valueStart);
-      if (f.key === 'scripts' && b[f.valueStart] === 0x7b) {
+      if (f.key === 'scripts' && b[f.valueStart] === LBRACE) {
         forEachMember(b, f.valueStart, (s) => {
           if (INSTALL_SCRIPTS.has(s.key)) installScript = true;
         });
       }
       if (!CORGI_FIELDS.has(f.key) || isEmptyValue(b, f.valueStart, fEnd)) return fEnd;
       if (f.key === 'hasInstallScript') hasInstallFlag = true;
-      if (f.key === 'dist' && b[f.valueStart] === 0x7b) {
-        field(rewriteDist(version, f.keyStart, f.valueStart, fEnd));
+      const url = f.key === 'dist' && b[f.valueStart] === LBRACE ? rewriteDist(version, f.valueStart, fEnd) : undefined;
+      if (url) {
+        member(f.keyStart, url.start, firstField);
+        corgi.add(url.ours);
+        corgi.take(url.end, fEnd);
       } else {
-        field([b.subarray(f.keyStart, fEnd)]);
+        member(f.keyStart, fEnd, firstField);
       }
+      firstField = false;
       return fEnd;
     });
-    if (installScript && !hasInstallFlag) field([INSTALL_FLAG]);
-    versionParts.push(CLOSE);
+    if (installScript && !hasInstallFlag) {
+      if (!firstField) corgi.add(COMMA_BYTES);
+      corgi.add(INSTALL_FLAG);
+    }
+    if (corgi.inputEnd === vEnd - 1) corgi.take(vEnd - 1, vEnd);
+    else corgi.add(CLOSE);
     return vEnd;
   }
 
-  /** Returns the corgi bytes of `"dist":{...}` and splices the new tarball URL into `full`. */
-  function rewriteDist(version: string, keyStart: number, s: number, e: number): Uint8Array[] {
+  /**
+   * Reads `dist` at [s, e): indexes its tarball and splices our URL for it into `full`. Returns where the
+   * upstream URL's string lies and our URL's bytes, or undefined when there is no tarball URL.
+   */
+  function rewriteDist(version: string, s: number, e: number): { start: number; end: number; ours: Uint8Array } | undefined {
     let span: [number, number] | undefined;
     let url: unknown;
     let integrity: string | undefined;
@@ -180,7 +190,7 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
     forEachMember(b, s, (m) => {
       if (m.key !== 'tarball' && m.key !== 'integrity' && m.key !== 'shasum') return;
       const end = skipValue(b, m.valueStart);
-      const value = b[m.valueStart] === 0x22 ? stringAt(b, m.valueStart, end) : undefined;
+      const value = b[m.valueStart] === QUOTE ? stringAt(b, m.valueStart, end) : undefined;
       if (m.key === 'tarball') {
         span = [m.valueStart, end];
         url = value;
@@ -188,15 +198,29 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       else shasum = value;
       return end;
     });
-    if (!span || typeof url !== 'string') return [b.subarray(keyStart, e)];
+    if (!span || typeof url !== 'string') return undefined;
     const file = tarballFile(url);
     const ours = encoder.encode(JSON.stringify(tarballUrl(origin, name, file)));
     tarballs[file] = { version, url, integrity, shasum };
     full.push(b.subarray(cursor, span[0]));
     full.push(ours);
     cursor = span[1];
-    return [b.subarray(keyStart, span[0]), ours, b.subarray(span[1], e)];
+    return { start: span[0], end: span[1], ours };
   }
+}
+
+/** Concatenates byte arrays and span lists into one buffer of exactly their size. */
+function join(parts: (Uint8Array | SpanList)[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    if (p instanceof SpanList) o = p.writeTo(out, o);
+    else {
+      out.set(p, o);
+      o += p.length;
+    }
+  }
+  return out;
 }
 
 /** The last path segment of a tarball URL, e.g. `core-7.0.0.tgz`. */

@@ -51,8 +51,6 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 
-const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-
 /** `i` is at the first byte of a value; returns the index just past it, validating its grammar. */
 export function skipValue(b: Uint8Array, i: number): number {
   const c = b[i];
@@ -80,31 +78,66 @@ export function skipValue(b: Uint8Array, i: number): number {
       else throw new JsonScanError(`expected ',' or ']' at ${j}`);
     }
   }
-  let j = i;
-  const n = b.length;
-  while (j < n) {
-    const d = b[j];
-    if (d === COMMA || d === RBRACE || d === RBRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
-    j++;
-  }
-  const lit = j - i < 32 ? String.fromCharCode(...b.subarray(i, j)) : '';
-  if (lit !== 'true' && lit !== 'false' && lit !== 'null' && !NUMBER.test(lit)) {
-    throw new JsonScanError(`unexpected value at ${i}`);
-  }
+  const j = literalEnd(b, i);
+  if (j < 0) throw new JsonScanError(`unexpected value at ${i}`);
   return j;
+}
+
+/** The end of the `true`, `false`, `null` or number at `i`, or -1. Byte by byte: no strings made. */
+function literalEnd(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c === 0x74 /* t */) return word(b, i, TRUE);
+  if (c === 0x66 /* f */) return word(b, i, FALSE);
+  if (c === 0x6e /* n */) return word(b, i, NULL);
+  let j = i;
+  if (b[j] === 0x2d /* - */) j++;
+  if (b[j] === 0x30 /* 0 */) j++;
+  else if (isDigit(b[j])) while (isDigit(b[j])) j++;
+  else return -1;
+  if (b[j] === 0x2e /* . */) {
+    if (!isDigit(b[++j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  if (b[j] === 0x65 || b[j] === 0x45 /* e E */) {
+    j++;
+    if (b[j] === 0x2b || b[j] === 0x2d /* + - */) j++;
+    if (!isDigit(b[j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  return endsToken(b[j]) ? j : -1;
+}
+
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+
+function word(b: Uint8Array, i: number, w: number[]): number {
+  for (let k = 0; k < w.length; k++) if (b[i + k] !== w[k]) return -1;
+  return endsToken(b[i + w.length]) ? i + w.length : -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** What may follow a literal: the end of input, a separator or whitespace. */
+function endsToken(c: number | undefined): boolean {
+  return c === undefined || c === COMMA || c === RBRACE || c === RBRACKET || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** Decodes the JSON string whose quotes span [s, e). */
 export function stringAt(b: Uint8Array, s: number, e: number): string {
   const n = e - s - 2;
-  if (n > 32) return decodeString(b, s, e);
-  // Keys repeat across thousands of versions: intern short ASCII strings instead of rebuilding them.
+  if (n > 1024) return decodeString(b, s, e);
   let h = n;
   for (let k = s + 1; k < e - 1; k++) {
     const c = b[k];
     if (c === BACKSLASH || c >= 0x80) return decodeString(b, s, e);
     h = (Math.imul(h, 31) + c) | 0;
   }
+  // Without escapes the bytes between the quotes are the string: decode them, no JSON.parse.
+  if (n > 32) return decoder.decode(b.subarray(s + 1, e - 1));
+  // Keys repeat across thousands of versions: intern short strings instead of rebuilding them.
   const hit = interned.get(h);
   if (hit !== undefined && hit.length === n && sameAscii(hit, b, s + 1)) return hit;
   const str = String.fromCharCode.apply(null, b.subarray(s + 1, e - 1) as unknown as number[]);
@@ -135,12 +168,12 @@ export interface Member {
   key: string;
   keyStart: number;
   valueStart: number;
-  valueEnd: number;
 }
 
 /**
  * Walks the members of the object starting at `i`, calling `visit` for each.
  * `visit` may return a number to say where the value ends (when it scanned it already).
+ * The Member passed is reused for the next member (a packument has millions): copy what you keep.
  * Returns the index just past the closing brace.
  */
 export function forEachMember(
@@ -151,15 +184,17 @@ export function forEachMember(
   if (b[i] !== LBRACE) throw new JsonScanError(`expected object at ${i}`);
   let j = skipWs(b, i + 1);
   if (b[j] === RBRACE) return j + 1;
+  const member: Member = { key: '', keyStart: 0, valueStart: 0 };
   for (;;) {
     if (b[j] !== QUOTE) throw new JsonScanError(`expected key at ${j}`);
     const keyStart = j;
     const keyEnd = skipString(b, j);
-    const key = stringAt(b, keyStart, keyEnd);
+    member.key = stringAt(b, keyStart, keyEnd);
+    member.keyStart = keyStart;
     j = skipWs(b, keyEnd);
     if (b[j] !== COLON) throw new JsonScanError(`expected ':' at ${j}`);
     const valueStart = skipWs(b, j + 1);
-    const member = { key, keyStart, valueStart, valueEnd: -1 };
+    member.valueStart = valueStart;
     const end = visit(member);
     j = skipWs(b, typeof end === 'number' ? end : skipValue(b, valueStart));
     if (b[j] === COMMA) {

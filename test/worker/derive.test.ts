@@ -104,6 +104,32 @@ describe('derivePackument', () => {
     expect(fullDoc.versions['1.0.0'].description).toBe('"}{\\');
   });
 
+  it('writes minified input out byte for byte, whatever runs of fields it keeps or drops', () => {
+    // first field dropped or kept, runs of kept fields, a flag appended last, empty versions
+    const versions = {
+      '1.0.0': { description: 'x', name: 'p', version: '1.0.0', main: 'i', bin: { p: 'c' }, dist: dist('p', '1.0.0'), scripts: { install: 'i' } },
+      '1.0.1': { name: 'p', version: '1.0.1', dist: dist('p', '1.0.1'), engines: { node: '*' }, deprecated: 'd' },
+      '1.0.2': {},
+      '1.0.3': { readme: 'r', scripts: { preinstall: 'p' } },
+      '1.0.4': { dist: { shasum: 'no tarball' }, version: '1.0.4' },
+    };
+    const want = {
+      name: 'p',
+      'dist-tags': { latest: '1.0.1' },
+      versions: {
+        '1.0.0': { name: 'p', version: '1.0.0', bin: { p: 'c' }, dist: { ...dist('p', '1.0.0'), tarball: `${ME}/p/-/p-1.0.0.tgz` }, hasInstallScript: true },
+        '1.0.1': { name: 'p', version: '1.0.1', dist: { ...dist('p', '1.0.1'), tarball: `${ME}/p/-/p-1.0.1.tgz` }, engines: { node: '*' }, deprecated: 'd' },
+        '1.0.2': {},
+        '1.0.3': { hasInstallScript: true },
+        '1.0.4': { dist: { shasum: 'no tarball' }, version: '1.0.4' },
+      },
+    };
+    const doc = { name: 'p', 'dist-tags': { latest: '1.0.1' }, versions };
+    expect(dec.decode(derivePackument(enc.encode(JSON.stringify(doc)), 'p', ME).abbreviated)).toBe(JSON.stringify(want));
+    // and the same document pretty-printed gives the same abbreviated document
+    expect(derive(undefined, 'p', JSON.stringify(doc, null, 2)).corgi).toEqual(want);
+  });
+
   it('refuses a document for another package', () => {
     expect(() => derive({ name: 'q', versions: {} }, 'p')).toThrow(DeriveError);
     expect(() => derive({ versions: {} }, 'p')).toThrow(/not "p"/);
@@ -136,6 +162,8 @@ describe('derivePackument validates what it passes through', () => {
     ['missing colon in a skipped object', '{"name":"p","x":{"a" 1},"versions":{}}'],
     ['missing comma in a skipped array', '{"name":"p","x":[1 2],"versions":{}}'],
     ['bad number', '{"name":"p","x":01,"versions":{}}'],
+    ...['-', '1.', '.5', '1e', '1e+', '+1', '1.5.2', 'truex', 'nul', 'False', 'NaN', '0x1'].map((lit) => [`literal ${lit}`, `{"name":"p","x":[${lit}],"versions":{}}`]),
+    ['a literal cut off at the end', '{"name":"p","versions":{},"x":tr'],
     ['bad unicode escape', '{"name":"p","x":"\\u12g4","versions":{}}'],
     ['unbalanced', '{"name":"p","x":[1,{"a":2],"versions":{}}'],
   ])('%s', (_, text) => {
@@ -143,7 +171,7 @@ describe('derivePackument validates what it passes through', () => {
   });
 
   it('accepts every JSON value form', () => {
-    const text = '{"name":"p","x":[true,false,null,-1.5e+3,0,"\\u00e9\\n\\"",{},[],{"a":[{}]}],"versions":{}}';
+    const text = '{"name":"p","x":[true,false,null,-1.5e+3,0,-0,0.25,7E-2,1e9,"\\u00e9\\n\\"",{},[],{"a":[{}]}],"versions":{}, "y" : 12 }';
     const d = derivePackument(enc.encode(text), 'p', ME);
     expect(JSON.parse(dec.decode(concat(d.full)))).toEqual(JSON.parse(text));
   });
