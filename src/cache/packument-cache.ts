@@ -7,6 +7,7 @@ import { sha256Hex } from '../http/conditional';
 import type { Representation } from '../http/negotiate';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
 import { fetchPackument } from '../upstream/client';
+import { SingleFlight } from './single-flight';
 
 /** Bump when derivation output changes, so ETags and stored documents change with it. */
 const DERIVATION = 1;
@@ -36,6 +37,17 @@ export interface Doc {
   /** Local documents change on every write: clients must revalidate each time. */
   revalidate?: boolean;
 }
+type Refreshed =
+  | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
+  | { kind: 'not-modified' }
+  | { kind: 'not-found' }
+  | { kind: 'failed'; status: 502 | 504; message: string };
+
+/** Isolate-wide: concurrent requests for one packument share one fetch and derivation. */
+const refreshes = new SingleFlight<Refreshed>();
+/** How long a request waits on another's refresh beyond the upstream timeout (the derivation's time). */
+const DERIVE_ALLOWANCE_MS = 10_000;
+
 export type Lookup = Doc | { kind: 'not-found' } | { kind: 'failed'; status: 502 | 504; message: string };
 
 /** Where packuments come from: the upstream cache or local storage. */
@@ -84,18 +96,17 @@ export class PackumentCache implements DocSource {
   }
 
   /**
-   * Fetches upstream (conditionally when `validators` is given), derives and stores.
+   * Fetches upstream (conditionally when `validators` is given), derives and stores; shared with
+   * any request already doing the same in this isolate.
    * A failure writes nothing, so whatever was cached stays as it was.
    */
-  async refresh(
-    name: string,
-    validators: Meta | null,
-  ): Promise<
-    | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
-    | { kind: 'not-modified' }
-    | { kind: 'not-found' }
-    | { kind: 'failed'; status: 502 | 504; message: string }
-  > {
+  refresh(name: string, validators: Meta | null): Promise<Refreshed> {
+    const key = `${this.origin}\n${name}\n${validators?.etag ?? validators?.lastModified ?? ''}`;
+    const patience = this.cfg.upstreamTimeoutMs + DERIVE_ALLOWANCE_MS;
+    return refreshes.run(key, patience, () => this.fetchAndDerive(name, validators), this.waitUntil);
+  }
+
+  private async fetchAndDerive(name: string, validators: Meta | null): Promise<Refreshed> {
     const res = await fetchPackument(this.cfg, name, validators ?? {});
     if (res.kind === 'not-modified') {
       await this.putMeta(name, { ...validators!, fetchedAt: this.now() });

@@ -60,6 +60,7 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
       return; // never answers; closed with the server
     }
     if (fault === '500' || fault === 'down') return json(res, 500, { error: 'upstream exploded' });
+    if (fault === 'slow' && !m[2]) await new Promise((r) => setTimeout(r, 800)); // then answers as usual
     if (m[2]) return serveTarball(res, name, decodeURIComponent(m[2]), fault);
     if (fault === 'badjson') return send(res, 200, 'application/json', Buffer.from('{"name": "' + name + '", "versions": {'));
     let doc = loadDoc(name);

@@ -126,6 +126,23 @@ describe('the KV cache', () => {
     expect(await upstreamHits(name)).toBe(1);
   });
 
+  it('shares one upstream fetch among concurrent misses, full and abbreviated alike', async () => {
+    const name = uniqueName('herd');
+    await putPackage(name, ['1.0.0', '1.1.0']);
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? get(`/${name}`) : corgi(`/${name}`))));
+    const bodies = await Promise.all(responses.map((r) => r.text()));
+    expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(await upstreamHits(name)).toBe(1);
+    // every request got the whole document of its kind
+    for (let i = 0; i < 12; i++) {
+      expect(bodies[i]).toBe(bodies[i % 2]);
+      expect(Object.keys(JSON.parse(bodies[i]).versions)).toEqual(['1.0.0', '1.1.0']);
+    }
+    expect(JSON.parse(bodies[1])).toHaveProperty('readme');
+    expect(JSON.parse(bodies[0])).not.toHaveProperty('readme');
+    await settle();
+  });
+
   it('serves a stale copy and revalidates in the background with a conditional request', async () => {
     const name = uniqueName('swr');
     const { doc } = await putPackage(name, ['1.0.0']);

@@ -1,0 +1,44 @@
+// Concurrent misses for one packument, each its own request in wrangler dev's workerd, share one
+// upstream fetch, even when the request that started it goes away before the upstream answers.
+import { describe, expect, it } from 'vitest';
+import { useRegistry } from './support.mjs';
+
+const live = useRegistry();
+
+const control = (path, init) => fetch(new URL(`__control/${path}`, live.upstream.url), init);
+
+describe('a herd of cold requests through npm start', () => {
+  it('costs one upstream fetch, and survives the first request being cancelled', async () => {
+    const { names } = await (await control('fixtures')).json();
+    const name = names.find((n) => !n.startsWith('@'));
+    expect(name).toBeDefined();
+    // the upstream takes 800 ms to answer
+    await control(`faults/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify({ mode: 'slow' }) });
+
+    const doc = new URL(name, live.registry.url);
+    const gone = new AbortController();
+    const first = fetch(doc, { signal: gone.signal }).then(
+      () => 'answered',
+      () => 'cancelled',
+    );
+    await new Promise((r) => setTimeout(r, 200)); // its upstream fetch is under way
+    const herd = Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(doc, { headers: i % 2 ? {} : { accept: 'application/vnd.npm.install-v1+json' } }).then(async (r) => ({
+          status: r.status,
+          versions: Object.keys((await r.json()).versions ?? {}).length,
+        })),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    gone.abort();
+
+    const answers = await herd;
+    expect(await first).toBe('cancelled');
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(new Set(answers.map((a) => a.versions)).size).toBe(1);
+    expect(answers[0].versions).toBeGreaterThan(0);
+    const { hits } = await (await control(`hits/${encodeURIComponent(name)}`)).json();
+    expect(hits).toBe(1);
+  });
+});
