@@ -52,7 +52,7 @@ export function parseConfig(env: Env): Config {
     legacyNames: env.LEGACY_NAMES === 'true',
     importBudgetMs: nonNegative(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
     localScopes: scopes(env.LOCAL_SCOPES),
-    maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES'),
+    maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),
   };
 }
 
@@ -65,9 +65,9 @@ function scopes(v: string | undefined): string[] {
 }
 
 /** A non-negative number (seconds, or bytes for the size limits). */
-function nonNegative(v: string | undefined, dflt: number, name: string): number {
+function nonNegative(v: string | undefined, dflt: number, name: string, unit = 'seconds'): number {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a number of seconds`);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number of ${unit}`);
   return n;
 }

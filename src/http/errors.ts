@@ -15,3 +15,7 @@ export function jsonError(status: number, message: string, headers: Record<strin
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   });
 }
+
+export function notAllowed(method: string, allow: string): Response {
+  return jsonError(405, `method ${method} not allowed here`, { allow });
+}

@@ -1,6 +1,7 @@
 // Pure edits of a local packument: publish, deprecate, unpublish, dist-tags and owners.
 // Each takes the stored document and returns a new one (or throws HttpError); none touches storage.
 import semver from 'semver';
+import { asObject } from '../http/body';
 import { HttpError } from '../http/errors';
 
 export interface Maintainer {
@@ -69,7 +70,7 @@ export function addVersion(current: Packument | null, add: NewVersion, publisher
  * (published meanwhile) are left alone. Returns null when nothing changes.
  */
 export function applyDeprecations(current: Packument, body: Record<string, unknown>, now: string): Packument | null {
-  const versions = objectField(body, 'versions');
+  const versions = asObject(body['versions'], 'versions');
   const doc = structuredClone(current);
   let changed = false;
   for (const [v, m] of Object.entries(versions)) {
@@ -97,7 +98,7 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
   const doc = structuredClone(current);
   const removed: string[] = [];
   if (body.versions !== undefined) {
-    const versions = objectField(body, 'versions');
+    const versions = asObject(body['versions'], 'versions');
     for (const v of Object.keys(versions)) {
       if (!Object.hasOwn(doc.versions, v)) throw new HttpError(400, `version ${v} is not published; publish it with npm publish`);
     }
@@ -111,10 +112,11 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
     if (deprecated) Object.assign(doc, { versions: deprecated.versions });
   }
   if (body['dist-tags'] !== undefined) {
-    const tags = objectField(body, 'dist-tags');
+    const tags = asObject(body['dist-tags'], 'dist-tags');
     doc['dist-tags'] = {};
     for (const [tag, v] of Object.entries(tags)) {
       if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v)) throw new HttpError(400, `dist-tag ${tag} must point at a published version`);
+      if (current['dist-tags'][tag] !== v) checkTagName(tag); // tags already there stay as they are
       doc['dist-tags'][tag] = v;
     }
   } else {
@@ -166,7 +168,8 @@ export function removeDistTag(current: Packument, tag: string, now: string): Pac
 }
 
 export function checkTagName(tag: string): void {
-  if (tag === '' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
+  // `__proto__` would be swallowed by the assignment that stores it.
+  if (tag === '' || tag === '__proto__' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
     throw new HttpError(400, `invalid dist-tag name: ${JSON.stringify(tag)}`);
   }
   if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${tag}`);
@@ -184,11 +187,6 @@ function parseMaintainers(v: unknown): Maintainer[] {
   return out;
 }
 
-function objectField(body: Record<string, unknown>, field: string): Record<string, unknown> {
-  const v = body[field];
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${field} must be an object`);
-  return v as Record<string, unknown>;
-}
 
 /** Copies the package-level fields from `manifest`; the readme is only replaced when one is given. */
 function hoist(doc: Packument, manifest: Record<string, unknown>, withReadme = true): void {

@@ -1,6 +1,7 @@
 // Validates the body `npm publish` sends: one version, its dist-tag, and the tarball attachment
 // whose decoded length, sha512 integrity and sha1 shasum must all match what the manifest claims.
 import semver from 'semver';
+import { asObject } from '../http/body';
 import { HttpError } from '../http/errors';
 import { toBase64, toHex } from '../tarballs/integrity';
 import { checkTagName, type Manifest, type NewVersion } from './packument';
@@ -20,16 +21,16 @@ export function isPublish(body: Record<string, unknown>): boolean {
 export async function parsePublish(body: Record<string, unknown>, name: string, maxBytes: number): Promise<PublishRequest> {
   if (body.name !== name) throw new HttpError(400, `the body's name (${String(body.name)}) does not match the URL (${name})`);
   if (body._id !== undefined && body._id !== name) throw new HttpError(400, `the body's _id does not match the URL (${name})`);
-  const versions = object(body.versions, 'versions');
+  const versions = asObject(body.versions, 'versions');
   const keys = Object.keys(versions);
   if (keys.length !== 1) throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
   const version = keys[0];
   if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${JSON.stringify(version)} is not semver`);
-  const manifest = object(versions[version], `versions["${version}"]`) as Manifest;
+  const manifest = asObject(versions[version], `versions["${version}"]`) as Manifest;
   if (manifest.name !== name) throw new HttpError(400, `versions["${version}"].name must be ${name}`);
   if (manifest.version !== version) throw new HttpError(400, `versions["${version}"].version must be ${version}`);
 
-  const tagMap = object(body['dist-tags'], 'dist-tags');
+  const tagMap = asObject(body['dist-tags'], 'dist-tags');
   const tags = Object.keys(tagMap);
   if (tags.length === 0) throw new HttpError(400, 'a dist-tag must point at the published version');
   for (const t of tags) {
@@ -38,7 +39,7 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
   }
 
   const tarball = await attachment(body, maxBytes);
-  const dist = { ...object(manifest.dist ?? {}, `versions["${version}"].dist`) };
+  const dist = { ...asObject(manifest.dist ?? {}, `versions["${version}"].dist`) };
   const sha512 = `sha512-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-512', tarball)))}`;
   const sha1 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', tarball)));
   if (dist.integrity !== undefined && !sameIntegrity(dist.integrity, sha512)) {
@@ -62,10 +63,10 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
 
 /** The one `.tgz` attachment, decoded; a `.sigstore` provenance bundle may ride along. */
 async function attachment(body: Record<string, unknown>, maxBytes: number): Promise<Uint8Array> {
-  const all = object(body._attachments, '_attachments');
+  const all = asObject(body._attachments, '_attachments');
   const tgz = Object.keys(all).filter((k) => !k.endsWith('.sigstore'));
   if (tgz.length !== 1 || !tgz[0].endsWith('.tgz')) throw new HttpError(400, 'exactly one .tgz attachment is required');
-  const a = object(all[tgz[0]], `_attachments["${tgz[0]}"]`);
+  const a = asObject(all[tgz[0]], `_attachments["${tgz[0]}"]`);
   if (typeof a.data !== 'string') throw new HttpError(400, 'the attachment has no base64 data');
   if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0) throw new HttpError(400, 'the attachment needs its length');
   if (a.length > maxBytes) throw tooLarge(maxBytes);
@@ -99,7 +100,3 @@ function sameIntegrity(given: unknown, sha512: string): boolean {
   return entries.length > 0 && entries.every((e) => e.replace(/\?.*$/, '') === sha512);
 }
 
-function object(v: unknown, what: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${what} must be an object`);
-  return v as Record<string, unknown>;
-}

@@ -1,6 +1,7 @@
 // Local packages in D1 (one row per package, the whole document) and their tarballs in R2.
 // Every write is a compare-and-set on `rev`, retried on conflict, so concurrent writers never lose data.
 import { HttpError } from '../http/errors';
+import { randomHex } from '../users/crypto';
 import type { Packument } from './packument';
 
 export interface StoredFile {
@@ -24,8 +25,9 @@ export interface Change {
   unpublished: boolean;
 }
 
-/** D1 rows stop at 2 MB; leave room for the other columns. */
+/** D1 rows stop at 2 MB (bytes, not characters); leave room for the other columns. */
 const MAX_DOC_BYTES = 1_900_000;
+const encoder = new TextEncoder();
 const MAX_ATTEMPTS = 40;
 
 interface Row {
@@ -57,7 +59,7 @@ export async function mutate(
     const rev = (current?.rev ?? 0) + 1;
     const doc = { ...change.doc, _rev: revId(rev) };
     const text = JSON.stringify(doc);
-    if (text.length > MAX_DOC_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_DOC_BYTES} bytes; unpublish old versions first`);
+    if (encoder.encode(text).byteLength > MAX_DOC_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_DOC_BYTES} bytes; unpublish old versions first`);
     const files = JSON.stringify(change.files);
     const unpublished = change.unpublished ? 1 : 0;
     const stmt = current
@@ -73,10 +75,9 @@ export async function mutate(
   throw new HttpError(503, `too many concurrent writes to ${name}; try again`, { 'retry-after': '1' });
 }
 
-/** CouchDB-style revision: a counter, then something that differs between writers of the same counter. */
+/** The `N-<hex>` shape CouchDB gave npm's clients; the counter alone decides conflicts. */
 export function revId(rev: number): string {
-  const salt = crypto.getRandomValues(new Uint8Array(8));
-  return `${rev}-${[...salt].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `${rev}-${randomHex(8)}`;
 }
 
 /** Tarballs get a key of their own per publish attempt, so a losing racer never touches the winner's bytes. */

@@ -1,7 +1,7 @@
 // /-/package/<name>/dist-tags[/<tag>]: read for any package, write for local ones.
 import type { Config } from '../config';
 import type { Env } from '../env';
-import { jsonError } from '../http/errors';
+import { jsonError, notAllowed } from '../http/errors';
 import { findLocal } from '../local/store';
 import { inScopes, parseDistTagPath } from '../packages/names';
 import { forward } from '../upstream/client';
@@ -15,9 +15,9 @@ export async function serveDistTags(w: WriteContext): Promise<Response> {
   if (target.tag !== undefined) {
     if (req.method === 'PUT') return putDistTag(w, target.name, target.tag);
     if (req.method === 'DELETE') return deleteDistTag(w, target.name, target.tag);
-    return jsonError(405, `method ${req.method} not allowed here`, { allow: 'PUT, DELETE' });
+    return notAllowed(req.method, 'PUT, DELETE');
   }
-  if (req.method !== 'GET') return jsonError(405, `method ${req.method} not allowed here`, { allow: 'GET' });
+  if (req.method !== 'GET') return notAllowed(req.method, 'GET');
   return readTags(req, env, cfg, target.name, path);
 }
 

@@ -1,10 +1,12 @@
 // npm's write requests on local packages: publish, deprecate, unpublish, owners and dist-tags.
-// Each: authenticate → validate → one compare-and-set write in D1 (R2 before or after, never half).
+// Each: authenticate → validate → one compare-and-set write in D1. A publish puts its tarball in R2
+// first and removes it if the write does not land; an unpublish removes tarballs after it lands.
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { requireWriter } from '../http/auth';
+import { readJsonObject } from '../http/body';
 import { HttpError } from '../http/errors';
-import { inScopes } from '../packages/names';
+import { checkName, inScopes } from '../packages/names';
 import { tarballUrl } from '../packages/tarball-url';
 import {
   addVersion, applyDeprecations, applyRevision, everPublished, isMaintainer, removeDistTag, setDistTag, unpublishAll,
@@ -27,7 +29,7 @@ const now = () => new Date().toISOString();
 /** PUT /<name>: a publish when it carries an attachment, otherwise `npm deprecate`'s whole-document PUT. */
 export async function putPackage(w: WriteContext, name: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
-  const body = await jsonObject(w.req);
+  const body = await readJsonObject(w.req);
   return isPublish(body) ? publish(w, caller, name, body) : deprecate(w, caller, name, body);
 }
 
@@ -36,9 +38,11 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
   const existing = await findLocal(w.env.DB, name);
   if (existing) {
     checkOwner(existing, caller, name);
+    // Refused here already (addVersion refuses it again under the lock) so no bytes go to R2 for it.
     if (everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
-  } else if (!inScopes(name, w.cfg.localScopes)) {
-    await refuseUpstreamName(w.cfg, name);
+  } else {
+    checkName(name); // LEGACY_NAMES serves old mixed-case names; new ones follow today's rules
+    if (!inScopes(name, w.cfg.localScopes)) await refuseUpstreamName(w.cfg, name);
   }
   const key = tarballKey(name, p.version);
   const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
@@ -53,11 +57,13 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
       return { doc, files: { ...(cur?.files ?? {}), [p.file]: stored }, unpublished: false };
     });
   } catch (e) {
-    // Nothing of this version may remain, so a retried publish is not refused as a duplicate.
-    await deleteTarballs(w.env.TARBALLS, [key]);
+    // Nothing of this version may remain, so a retried publish is not refused as a duplicate; but a
+    // write that landed although D1's answer was lost keeps its bytes.
+    const after = await findLocal(w.env.DB, name).catch(() => undefined);
+    if (after !== undefined && after?.files[p.file]?.key !== key) await deleteTarballs(w.env.TARBALLS, [key]);
     throw e;
   }
-  return Response.json({ ok: true, id: name, rev: saved!.doc._rev }, { status: 201 });
+  return ok(name, saved!, 201);
 }
 
 async function deprecate(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>): Promise<Response> {
@@ -73,7 +79,7 @@ async function deprecate(w: WriteContext, caller: Caller, name: string, body: Re
 /** PUT /<name>/-rev/<rev>: unpublish of one version (npm sends the document without it) or `npm owner`. */
 export async function putRevision(w: WriteContext, name: string, rev: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
-  const body = await jsonObject(w.req);
+  const body = await readJsonObject(w.req);
   if (body.maintainers !== undefined) body.maintainers = await knownUsers(w.env.DB, body.maintainers);
   let doomed: string[] = [];
   const saved = await mutate(w.env.DB, name, (cur) => {
@@ -84,7 +90,7 @@ export async function putRevision(w: WriteContext, name: string, rev: string): P
     doomed = gone;
     return { doc, files, unpublished: Object.keys(doc.versions).length === 0 };
   });
-  await deleteTarballs(w.env.TARBALLS, doomed);
+  await removeUnpublished(w, name, doomed);
   return ok(name, saved!);
 }
 
@@ -99,7 +105,7 @@ export async function deletePackage(w: WriteContext, name: string, rev: string):
     doomed = Object.values(pkg.files).map((f) => f.key);
     return { doc, files: {}, unpublished: true };
   });
-  await deleteTarballs(w.env.TARBALLS, doomed);
+  await removeUnpublished(w, name, doomed);
   return ok(name, saved!);
 }
 
@@ -158,6 +164,18 @@ function writable(cur: LocalPackage | null, caller: Caller, name: string, cfg: C
   return cur;
 }
 
+/**
+ * The unpublish has landed and nothing serves these keys any more: a failure to delete them must not
+ * fail the request (npm would retry with a revision that is gone), so it is logged.
+ */
+async function removeUnpublished(w: WriteContext, name: string, keys: string[]): Promise<void> {
+  try {
+    await deleteTarballs(w.env.TARBALLS, keys);
+  } catch (e) {
+    console.error(`unpublished ${name}, but removing ${keys.length} tarball(s) from R2 failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function checkOwner(pkg: LocalPackage, caller: Caller, name: string): void {
   if (!isMaintainer(pkg.doc, caller.user)) throw new HttpError(403, `${caller.user} is not a maintainer of ${name}`);
 }
@@ -197,17 +215,6 @@ async function refuseUpstreamName(cfg: Config, name: string): Promise<void> {
     throw new HttpError(403, `${name} exists on the upstream registry, so it cannot be published here; choose another name${hint}`);
   }
   if (r.kind === 'failed') throw new HttpError(r.status, `cannot check that ${name} is free on the upstream registry: ${r.message}`);
-}
-
-async function jsonObject(req: Request): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw new HttpError(400, 'the body must be a JSON object');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
-  return body as Record<string, unknown>;
 }
 
 function ok(name: string, saved: LocalPackage, status = 200): Response {

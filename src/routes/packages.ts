@@ -3,7 +3,7 @@
 import { PackumentCache, type DocSource } from '../cache/packument-cache';
 import type { Config } from '../config';
 import type { Env } from '../env';
-import { jsonError } from '../http/errors';
+import { jsonError, notAllowed } from '../http/errors';
 import { registryOrigin } from '../http/origin';
 import { LocalDocs } from '../local/local-docs';
 import { findLocal } from '../local/store';
@@ -48,6 +48,3 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
   }
 }
 
-function notAllowed(method: string, allow: string): Response {
-  return jsonError(405, `method ${method} not allowed here`, { allow });
-}

@@ -1,20 +1,14 @@
 // Accounts over npm's wire protocol: couch-style adduser/login, whoami, logout and `npm token`.
 import type { Hono } from 'hono';
 import type { Env } from '../env';
-import { jsonError } from '../http/errors';
-import { callerOf, checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
+import { requireUser, requireWriter } from '../http/auth';
+import { readJsonObject } from '../http/body';
+import { HttpError, jsonError } from '../http/errors';
+import { parseRanges } from '../users/cidr';
+import { checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
 
 /** npm user names: lowercase-insensitive URL-safe words, as the public registry allows them. */
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/;
-
-async function jsonBody(req: Request): Promise<Record<string, unknown> | undefined> {
-  try {
-    const body = await req.json();
-    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function userRoutes(app: Hono<any>): void {
@@ -32,8 +26,7 @@ export function userRoutes(app: Hono<any>): void {
     }
     if (!id.startsWith('org.couchdb.user:')) return jsonError(404, 'Not found');
     const name = id.slice('org.couchdb.user:'.length);
-    const body = await jsonBody(c.req.raw);
-    if (!body) return jsonError(400, 'the body must be a JSON object');
+    const body = await readJsonObject(c.req.raw);
     const { password, email } = body;
     if (body.name !== undefined && body.name !== name) return jsonError(400, 'the body names another user');
     if (!USER_NAME.test(name)) return jsonError(400, 'invalid user name');
@@ -48,25 +41,24 @@ export function userRoutes(app: Hono<any>): void {
     return jsonError(401, 'invalid user name or password');
   });
 
-  // `npm owner add` reads the user it adds.
+  // `npm owner add` reads the user it adds. Logged-in callers only: it shows an email address.
   app.get('/-/user/:id', async (c) => {
     const id = c.req.param('id');
     if (!id.startsWith('org.couchdb.user:')) return jsonError(404, 'Not found');
+    await requireUser((c.env as Env).DB, c.req.raw);
     const u = await publicUser((c.env as Env).DB, id.slice('org.couchdb.user:'.length));
     if (!u) return jsonError(404, 'no such user');
     return c.json({ _id: `org.couchdb.user:${u.name}`, name: u.name, email: u.email });
   });
 
   app.get('/-/whoami', async (c) => {
-    const caller = await callerOf((c.env as Env).DB, c.req.header('authorization') ?? null);
-    if (!caller) return jsonError(401, 'authentication required');
+    const caller = await requireUser((c.env as Env).DB, c.req.raw);
     return c.json({ username: caller.user });
   });
 
   app.delete('/-/user/token/*', async (c) => {
     const env = c.env as Env;
-    const caller = await callerOf(env.DB, c.req.header('authorization') ?? null);
-    if (!caller) return jsonError(401, 'authentication required');
+    const caller = await requireUser(env.DB, c.req.raw);
     const token = decodeURIComponent(new URL(c.req.url).pathname.slice('/-/user/token/'.length));
     if (!(await revokeTokenValue(env.DB, caller.user, token))) return jsonError(404, 'no such token');
     return c.json({ ok: true });
@@ -74,35 +66,37 @@ export function userRoutes(app: Hono<any>): void {
 
   app.get('/-/npm/v1/tokens', async (c) => {
     const env = c.env as Env;
-    const caller = await callerOf(env.DB, c.req.header('authorization') ?? null);
-    if (!caller) return jsonError(401, 'authentication required');
+    const caller = await requireUser(env.DB, c.req.raw);
     const objects = await listTokens(env.DB, caller.user);
     return c.json({ objects, total: objects.length, urls: {} });
   });
 
   app.post('/-/npm/v1/tokens', async (c) => {
     const env = c.env as Env;
-    const caller = await callerOf(env.DB, c.req.header('authorization') ?? null);
-    if (!caller) return jsonError(401, 'authentication required');
-    if (caller.readonly) return jsonError(403, 'a read-only token cannot create tokens');
-    const body = await jsonBody(c.req.raw);
-    if (!body) return jsonError(400, 'the body must be a JSON object');
+    const caller = await requireWriter(env.DB, c.req.raw, 'create tokens');
+    const body = await readJsonObject(c.req.raw);
     if (typeof body.password !== 'string' || !(await checkPassword(env.DB, caller.user, body.password))) {
       return jsonError(401, 'invalid password');
     }
-    const cidr = Array.isArray(body.cidr_whitelist) && body.cidr_whitelist.every((x) => typeof x === 'string') ? (body.cidr_whitelist as string[]) : null;
+    const cidr = tokenRanges(body.cidr_whitelist);
     const { token, info } = await issueToken(env.DB, caller.user, body.readonly === true, cidr);
     return c.json({ ...info, token }, 201);
   });
 
   app.delete('/-/npm/v1/tokens/token/:key', async (c) => {
     const env = c.env as Env;
-    const caller = await callerOf(env.DB, c.req.header('authorization') ?? null);
-    if (!caller) return jsonError(401, 'authentication required');
-    if (caller.readonly) return jsonError(403, 'a read-only token cannot revoke tokens');
+    const caller = await requireWriter(env.DB, c.req.raw, 'revoke tokens');
     if (!(await revokeToken(env.DB, caller.user, c.req.param('key')))) return jsonError(404, 'no such token');
     return new Response(null, { status: 204 });
   });
+}
+
+/** `cidr_whitelist`: absent or empty means anywhere; otherwise every entry must be a valid range. */
+function tokenRanges(list: unknown): string[] | null {
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return null;
+  const ranges = Array.isArray(list) && list.every((x) => typeof x === 'string') ? parseRanges(list) : undefined;
+  if (!ranges) throw new HttpError(400, 'cidr_whitelist must be a list of address ranges such as 192.168.0.0/16');
+  return ranges;
 }
 
 async function loggedIn(db: D1Database, name: string): Promise<Response> {

@@ -14,6 +14,8 @@ export interface Caller {
   user: string;
   readonly: boolean;
   key: string;
+  /** address ranges the token may be used from, or null for anywhere */
+  cidr: string[] | null;
 }
 
 interface UserRow {
@@ -59,10 +61,11 @@ export async function callerOf(db: D1Database, authorization: string | null): Pr
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!m) return undefined;
   const row = await db
-    .prepare('SELECT key, user_name, readonly FROM tokens WHERE token_hash = ?')
+    .prepare('SELECT key, user_name, readonly, cidr_whitelist FROM tokens WHERE token_hash = ?')
     .bind(await tokenHash(m[1]))
-    .first<{ key: string; user_name: string; readonly: number }>();
-  return row ? { user: row.user_name, readonly: row.readonly === 1, key: row.key } : undefined;
+    .first<{ key: string; user_name: string; readonly: number; cidr_whitelist: string | null }>();
+  if (!row) return undefined;
+  return { user: row.user_name, readonly: row.readonly === 1, key: row.key, cidr: row.cidr_whitelist ? JSON.parse(row.cidr_whitelist) : null };
 }
 
 export async function listTokens(db: D1Database, user: string): Promise<TokenInfo[]> {

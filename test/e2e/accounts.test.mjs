@@ -41,6 +41,21 @@ describe('accounts with the npm CLI', () => {
     await npm(home, ['token', 'revoke', ro.key]);
     expect(JSON.parse(await npm(home, ['token', 'list', '--json']))).toHaveLength(1);
 
+    // a token limited by CIDR works from loopback when loopback is allowed, and not otherwise
+    const limited = async (cidr) => {
+      const r = await fetch(new URL('-/npm/v1/tokens', live.registry.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'correct horse', cidr_whitelist: cidr }),
+      });
+      expect(r.status).toBe(201);
+      const home = tempDir('alice-cidr');
+      writeFileSync(join(home, '.npmrc'), `//${host}/:_authToken=${(await r.json()).token}\n`);
+      return home;
+    };
+    expect(await npm(await limited(['127.0.0.0/8', '::1/128']), ['whoami'])).toBe('alice');
+    await expect(npm(await limited(['192.0.2.0/24']), ['whoami'])).rejects.toThrow(/E403/);
+
     await npm(home, ['logout']);
     await expect(npm(home, ['whoami'])).rejects.toThrow(/E401|ENEEDAUTH|401/);
     const r = await fetch(new URL('-/whoami', live.registry.url), { headers: { authorization: `Bearer ${token}` } });

@@ -38,4 +38,9 @@ describe('parseConfig', () => {
   ])('refuses %o', (vars) => {
     expect(() => parseConfig(env(vars as Partial<Env>))).toThrow(ConfigError);
   });
+
+  it('names the unit in its complaint', () => {
+    expect(() => parseConfig(env({ MAX_TARBALL_BYTES: 'big' }))).toThrow('MAX_TARBALL_BYTES must be a non-negative number of bytes');
+    expect(() => parseConfig(env({ CACHE_TTL: '-5' }))).toThrow('CACHE_TTL must be a non-negative number of seconds');
+  });
 });

@@ -104,14 +104,23 @@ export async function waitForMeta(name: string, pred: (m: Record<string, any>) =
  * instead costs this vitest pool time that grows with every request in a file: 400 pings take 11 s,
  * the next 400 take 80 s.) Background work (waitUntil) carries on after the response, as deployed.
  */
-export async function get(path: string, init: RequestInit = {}): Promise<Response> {
+export async function get(path: string, init: RequestInit = {}, vars?: Partial<Env>): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init), env as unknown as Env, ctx);
+  const bindings = (vars ? withVars(vars) : env) as unknown as Env;
+  const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init), bindings, ctx);
   pending.push(waitOnExecutionContext(ctx));
   return res;
 }
 
 const pending: Promise<void>[] = [];
+
+// One object per set of settings, so the Worker's per-env config cache sees the same env each time.
+const variants = new Map<string, object>();
+function withVars(vars: Partial<Env>): object {
+  const key = JSON.stringify(vars);
+  if (!variants.has(key)) variants.set(key, { ...env, ...vars });
+  return variants.get(key)!;
+}
 
 /** Waits for every request's background work to finish. */
 export async function settle(): Promise<void> {

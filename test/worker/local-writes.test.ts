@@ -125,6 +125,23 @@ describe('publish validation leaves no trace', () => {
     await expectNoTrace(name);
   });
 
+  it('counts the stored document in bytes: a large non-ASCII description is 413, not a database error', async () => {
+    const { token } = await newUser();
+    const name = uniqueName('lw-cjk');
+    // 400k CJK characters: 800k characters in the document (in the version and hoisted), 2.4 MB as UTF-8
+    const description = '包'.repeat(400_000);
+    await expectError(await publish(name, '1.0.0', token, { manifest: { description } }), 413, 'would exceed');
+    await expectNoTrace(name);
+  });
+
+  it('refuses a new mixed-case name even when LEGACY_NAMES serves old ones', async () => {
+    const { token } = await newUser();
+    const name = `@local-test/${uniqueName('Mixed')}`;
+    const r = await get(`/${enc(name)}`, send('PUT', await publishBody(name, '1.0.0'), token), { LEGACY_NAMES: 'true' });
+    await expectError(r, 400, 'name');
+    await expectNoTrace(name);
+  });
+
   it('refuses invalid JSON (400)', async () => {
     const { token } = await newUser();
     const name = uniqueName('lw-json');
@@ -487,6 +504,13 @@ describe('dist-tags', () => {
     await expectError(await putTag(name, 'beta', '1.0.0', token), 400, 'JSON string');
     await expectError(await putTag(name, 'beta', '{"version":"1.0.0"}', token), 400, 'JSON string');
     await expectError(await putTag(name, 'beta', '', token), 400, 'JSON string');
+    await expectError(await putTag(name, '__proto__', '"1.0.0"', token), 400, 'invalid dist-tag name');
+    // npm's -rev PUT carries the tags too: new ones follow the same rules
+    for (const bad of ['^1.0.0', 'a b', '__proto__']) {
+      const doc = await readForWrite(name);
+      const body = JSON.parse(JSON.stringify(doc).replace('"dist-tags":{', `"dist-tags":{${JSON.stringify(bad)}:"1.0.1",`));
+      await expectError(await putRev(name, doc._rev, body, token), 400, 'dist-tag name');
+    }
     await expectError(await delTag(name, 'latest', token), 400, 'latest tag cannot be removed');
     await expectError(await delTag(name, 'nope', token), 404, 'no dist-tag nope');
     expect(await (await get(tagsPath(name))).json()).toEqual({ latest: '1.0.0' });
@@ -509,12 +533,14 @@ describe('dist-tags', () => {
 });
 
 describe('owners', () => {
-  it('GET /-/user/org.couchdb.user:<name> answers name and email, or 404', async () => {
-    const { user } = await newUser();
-    const r = await get(`/-/user/org.couchdb.user:${user}`);
+  it('GET /-/user/org.couchdb.user:<name> answers logged-in callers with name and email, or 404', async () => {
+    const { user, token } = await newUser();
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const r = await get(`/-/user/org.couchdb.user:${user}`, auth);
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ name: user, email: `${user}@example.test` });
-    await expectError(await get(`/-/user/org.couchdb.user:${uniqueName('nobody')}`), 404, 'no such user');
+    await expectError(await get(`/-/user/org.couchdb.user:${uniqueName('nobody')}`, auth), 404, 'no such user');
+    await expectError(await get(`/-/user/org.couchdb.user:${user}`), 401, 'authentication required');
   });
 
   it('npm owner add / rm change who may publish; no owners or an unknown user are refused', async () => {
@@ -525,7 +551,7 @@ describe('owners', () => {
     await expectError(await publish(name, '1.0.1', bob.token), 403, 'is not a maintainer');
 
     // npm owner add: reads the user, then PUTs {_id, _rev, maintainers}
-    const u = await (await get(`/-/user/org.couchdb.user:${bob.user}`)).json<any>();
+    const u = await (await get(`/-/user/org.couchdb.user:${bob.user}`, { headers: { authorization: `Bearer ${alice.token}` } })).json<any>();
     let doc = await fullDoc(name);
     const added = [...doc.maintainers, { name: u.name, email: u.email }];
     await expectOk(await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: added }, alice.token), 200, name);

@@ -98,6 +98,38 @@ describe('accounts', () => {
     expect((await get('/-/whoami', { headers: bearer(token) })).status).toBe(401);
   });
 
+  it('limits a token made with cidr_whitelist to those addresses, for reads of the account and writes', async () => {
+    const name = uniqueName('cidr');
+    const token = (await (await adduser(name, 'secret')).json<any>()).token;
+    const create = (cidr: unknown) => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'secret', cidr_whitelist: cidr }, token) });
+    for (const bad of [['10.0.0.0/33'], ['not an address'], '10.0.0.0/8', [8]]) {
+      const r = await create(bad);
+      expect(r.status).toBe(400);
+      expect((await r.json<any>()).error).toContain('cidr_whitelist');
+    }
+    const made = await create(['10.0.0.0/8', ' 2001:db8::/32']);
+    expect(made.status).toBe(201);
+    const limited = await made.json<any>();
+    expect(limited.cidr_whitelist).toEqual(['10.0.0.0/8', '2001:db8::/32']);
+    const from = (ip?: string) => ({ headers: { ...bearer(limited.token), ...(ip ? { 'cf-connecting-ip': ip } : {}) } });
+    for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1']) {
+      expect(await (await get('/-/whoami', from(ip))).json()).toEqual({ username: name });
+    }
+    for (const ip of ['192.0.2.1', '2001:db9::1', undefined]) {
+      const r = await get('/-/whoami', from(ip));
+      expect(r.status).toBe(403);
+      expect((await r.json<any>()).error).toContain('10.0.0.0/8, 2001:db8::/32');
+    }
+    // a write from outside is refused before anything else is looked at
+    const w = await get(`/${uniqueName('cidr-pkg')}`, { method: 'PUT', ...json({ name: 'x' }), headers: { ...from('192.0.2.1').headers, 'content-type': 'application/json' } });
+    expect(w.status).toBe(403);
+    expect((await w.json<any>()).error).toContain('cannot be used from 192.0.2.1');
+    // an empty list is no limit
+    const open = await (await create([])).json<any>();
+    expect(open.cidr_whitelist).toBeNull();
+    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
+  });
+
   it('with sign-up off, only the admin command creates users', async () => {
     const e = env as any;
     e.ALLOW_SIGNUP = 'false';
