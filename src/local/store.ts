@@ -38,6 +38,25 @@ interface Row {
   unpublished: number;
 }
 
+/** What a read needs: the document stays JSON text (it is derived from, never edited). */
+export interface LocalEntry {
+  name: string;
+  rev: number;
+  unpublished: boolean;
+  files: Record<string, StoredFile>;
+  /** absent when the read did not ask for it (tarballs) */
+  docText?: string;
+}
+
+/** The GET paths' lookup: one primary-key read; the document only when `withDoc`. */
+export async function lookupLocal(db: D1Database, name: string, withDoc: boolean): Promise<LocalEntry | null> {
+  const r = await db
+    .prepare(`SELECT rev, files, unpublished${withDoc ? ', doc' : ''} FROM local_packages WHERE name = ?`)
+    .bind(name)
+    .first<Omit<Row, 'name' | 'doc'> & { doc?: string }>();
+  return r && { name, rev: r.rev, unpublished: r.unpublished === 1, files: JSON.parse(r.files), docText: r.doc };
+}
+
 export async function findLocal(db: D1Database, name: string): Promise<LocalPackage | null> {
   const r = await db.prepare('SELECT name, rev, doc, files, unpublished FROM local_packages WHERE name = ?').bind(name).first<Row>();
   return r && { name: r.name, rev: r.rev, doc: JSON.parse(r.doc), files: JSON.parse(r.files), unpublished: r.unpublished === 1 };

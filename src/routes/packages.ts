@@ -6,7 +6,7 @@ import type { Env } from '../env';
 import { jsonError, notAllowed } from '../http/errors';
 import { registryOrigin } from '../http/origin';
 import { LocalDocs } from '../local/local-docs';
-import { findLocal } from '../local/store';
+import { lookupLocal } from '../local/store';
 import { inScopes, parsePackagePath } from '../packages/names';
 import { deletePackage, deleteTarball, putPackage, putRevision, type WriteContext } from './local-writes';
 import { serveManifest, servePackument } from './metadata';
@@ -35,7 +35,7 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
   }
 
   const name = target.name;
-  const local = await findLocal(env.DB, name);
+  const local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
   if (!local && inScopes(name, cfg.localScopes)) return jsonError(404, 'Not found');
   const docs: DocSource = local ? new LocalDocs(local, origin) : new PackumentCache(env, cfg, origin, waitUntil);
   switch (target.kind) {

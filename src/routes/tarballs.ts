@@ -8,7 +8,7 @@ import { toHex, verifyIntegrity } from '../tarballs/integrity';
 import { readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 import { recordDownload } from '../downloads/traffic';
-import type { LocalPackage } from '../local/store';
+import type { LocalEntry } from '../local/store';
 
 /** Tarballs are verified in memory before the client sees a byte; bigger ones pass through uncached. */
 const VERIFY_LIMIT = 48 * 1024 * 1024;
@@ -68,7 +68,7 @@ export async function serveTarball(
 }
 
 /** A tarball of a local package: listed in its row (unpublished ones are not), bytes in R2. */
-export async function serveLocalTarball(req: Request, env: Env, pkg: LocalPackage, file: string): Promise<Response> {
+export async function serveLocalTarball(req: Request, env: Env, pkg: LocalEntry, file: string): Promise<Response> {
   const f = Object.hasOwn(pkg.files, file) ? pkg.files[file] : undefined;
   if (!f) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
   const head = req.method === 'HEAD';
