@@ -1,6 +1,7 @@
 // `npm start`: apply D1 migrations to the local state, then `wrangler dev` on 127.0.0.1.
 // PORT (8787), UPSTREAM_URL (default: `npm config get registry`), STATE_DIR (.wrangler/state),
-// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only), LOCAL_SCOPES (e.g. `@acme`).
+// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only), LOCAL_SCOPES (e.g. `@acme`),
+// READ_ACCESS (`users` for a private registry).
 import { execFileSync, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -56,7 +57,7 @@ const child = spawn(
   wrangler,
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--test-scheduled',
     '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`, '--var', 'ALLOW_SIGNUP:true',
-    ...(process.env.LOCAL_SCOPES ? ['--var', `LOCAL_SCOPES:${process.env.LOCAL_SCOPES}`] : []),
+    ...['LOCAL_SCOPES', 'READ_ACCESS'].flatMap((v) => (process.env[v] ? ['--var', `${v}:${process.env[v]}`] : [])),
     '--show-interactive-dev-session=false'],
   { cwd: root, env, stdio: 'inherit' },
 );

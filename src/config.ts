@@ -15,6 +15,8 @@ export interface Config {
   /** Scopes (`@acme`) served only from local storage, never fetched upstream. */
   localScopes: string[];
   maxTarballBytes: number;
+  /** `users`: every read needs a user's token, not only writes. */
+  readAccess: 'public' | 'users';
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +55,14 @@ export function parseConfig(env: Env): Config {
     importBudgetMs: nonNegative(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
     localScopes: scopes(env.LOCAL_SCOPES),
     maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),
+    readAccess: readAccess(env.READ_ACCESS),
   };
+}
+
+function readAccess(v: string | undefined): Config['readAccess'] {
+  if (v === undefined || v === '' || v === 'public') return 'public';
+  if (v === 'users') return 'users';
+  throw new ConfigError(`READ_ACCESS must be public or users, not ${JSON.stringify(v)}`);
 }
 
 function scopes(v: string | undefined): string[] {

@@ -23,5 +23,7 @@ export interface Env {
   LOCAL_SCOPES?: string;
   /** Largest tarball `npm publish` may send, in bytes. */
   MAX_TARBALL_BYTES?: string;
+  /** `public` (default) or `users`: whether reads need a user's token too. */
+  READ_ACCESS?: string;
   DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
 }

@@ -7,6 +7,7 @@ import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads
 import { importAggregates } from './downloads/import';
 import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
+import { readAccess } from './http/read-access';
 import { NameError } from './packages/names';
 import { adminCreateUser, backfill } from './routes/admin';
 import { serveDownloads, serveVersionDownloads } from './routes/downloads';
@@ -27,6 +28,8 @@ app.use('*', async (c, next) => {
   c.set('cfg', readConfig(c.env));
   await next();
 });
+
+app.use('*', readAccess());
 
 app.get('/-/ping', (c) => c.json({}));
 

@@ -11,6 +11,7 @@ describe('parseConfig', () => {
     expect(c).toMatchObject({
       freshTtlMs: 300_000, maxStaleMs: 30 * 86400_000, notFoundTtlMs: 60_000, upstreamTimeoutMs: 20_000,
       clientMaxAge: 300, legacyNames: false, publicUrl: undefined, localScopes: [], maxTarballBytes: 10 * 1024 * 1024,
+      readAccess: 'public',
     });
   });
 
@@ -18,12 +19,13 @@ describe('parseConfig', () => {
     const c = parseConfig(env({
       UPSTREAM_URL: 'https://up.test/mirror', PUBLIC_URL: 'https://reg.test/', CACHE_TTL: '10', MAX_STALE: '20',
       NOT_FOUND_TTL: '5', UPSTREAM_TIMEOUT: '1.5', CLIENT_MAX_AGE: '0', LEGACY_NAMES: 'true',
-      LOCAL_SCOPES: ' @acme, @internal ,', MAX_TARBALL_BYTES: '1000',
+      LOCAL_SCOPES: ' @acme, @internal ,', MAX_TARBALL_BYTES: '1000', READ_ACCESS: 'users',
     }));
     expect(c.upstream.href).toBe('https://up.test/mirror/');
     expect(c).toMatchObject({
       publicUrl: 'https://reg.test', freshTtlMs: 10_000, maxStaleMs: 20_000, notFoundTtlMs: 5_000,
       upstreamTimeoutMs: 1500, clientMaxAge: 0, legacyNames: true, localScopes: ['@acme', '@internal'], maxTarballBytes: 1000,
+      readAccess: 'users',
     });
   });
 
@@ -35,6 +37,7 @@ describe('parseConfig', () => {
     [{ LOCAL_SCOPES: 'acme' }],
     [{ LOCAL_SCOPES: '@Acme' }],
     [{ MAX_TARBALL_BYTES: 'big' }],
+    [{ READ_ACCESS: 'private' }],
   ])('refuses %o', (vars) => {
     expect(() => parseConfig(env(vars as Partial<Env>))).toThrow(ConfigError);
   });
