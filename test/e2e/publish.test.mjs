@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
+import { ROOT, exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
 
 const live = useRegistry({ env: { LOCAL_SCOPES: '@acme' } });
 
@@ -248,5 +248,32 @@ describe('local publishing with the npm CLI', () => {
     expect(await npm(alice.home, ['publish'], pkgDir)).toContain(`+ ${NAME}@2.0.0`);
     expect(await json(alice.home, ['view', NAME, 'versions'])).toEqual(['2.0.0']);
     expect(await npm(alice.home, ['view', NAME, 'dist-tags.latest'])).toBe('2.0.0');
+  });
+
+  it('takes publishes from pnpm, yarn 1 and yarn 4 too', async () => {
+    const host = new URL(live.registry.url).host;
+    const bin = (...p) => join(ROOT, 'node_modules', ...p);
+    const clients = {
+      pnpm: [bin('pnpm', 'bin', 'pnpm.cjs'), 'publish', '--no-git-checks', '--registry', live.registry.url],
+      yarn1: [bin('yarn', 'bin', 'yarn.js'), 'publish', '--non-interactive', '--new-version', '1.0.0', '--no-git-tag-version', '--registry', live.registry.url],
+      yarn4: [bin('@yarnpkg', 'cli-dist', 'bin', 'yarn.js'), 'npm', 'publish'],
+    };
+    for (const [client, [script, ...args]] of Object.entries(clients)) {
+      const name = `@acme/by-${client}-${SUFFIX}`;
+      const dir = packageDir(name, '1.0.0', `published with ${client}`);
+      const env = { ...isolatedEnv(alice.home), YARN_ENABLE_TELEMETRY: '0' };
+      writeFileSync(join(alice.home, '.npmrc'), `//${host}/:_authToken=${alice.token}\nregistry=${live.registry.url}\n`);
+      if (client === 'yarn4') {
+        writeFileSync(join(dir, '.yarnrc.yml'), `npmRegistryServer: "${live.registry.url}"\nnpmAuthToken: "${alice.token}"\nunsafeHttpWhitelist: ["127.0.0.1"]\n`);
+        await exec(process.execPath, [script, 'install'], { cwd: dir, env }); // yarn 4 publishes from a lockfile
+      }
+      await exec(process.execPath, [script, ...args], { cwd: dir, env });
+      const view = await json(alice.home, ['view', name]);
+      expect(view).toMatchObject({ name, version: '1.0.0', description: `published with ${client}` });
+      expect(view.dist.tarball).toBe(tarball(name, '1.0.0').href);
+      const tgz = await fetch(tarball(name, '1.0.0'));
+      expect(tgz.status).toBe(200);
+      await tgz.arrayBuffer();
+    }
   });
 });
