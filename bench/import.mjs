@@ -1,45 +1,10 @@
 // Import of a synthetic 1.5 M-line day into local D1 (the real Worker, bundled, on Miniflare's
 // workerd), bytes per package-day on disk, and server time of a 549-day range and a 128-name bulk query.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Miniflare } from 'miniflare';
+import { startWorker } from './worker-harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
 const LINES = Number(process.env.LINES ?? 1_500_000);
-// Bundled the way `wrangler deploy` bundles it.
-execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
-  { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' } }); // no banner: no update check
-
-const state = mkdtempSync(join(tmpdir(), 'bench-import-'));
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(here, '.out', 'worker', 'index.js'),
-  compatibilityDate: '2026-04-01',
-  compatibilityFlags: ['nodejs_compat'],
-  d1Databases: ['DB'],
-  r2Buckets: ['AGGREGATES', 'TARBALLS'],
-  kvNamespaces: ['METADATA'],
-  bindings: { UPSTREAM_URL: 'http://127.0.0.1:9/', IMPORT_BUDGET: '3600' },
-  d1Persist: join(state, 'd1'),
-  r2Persist: join(state, 'r2'),
-  kvPersist: join(state, 'kv'),
-});
+const { mf, db, time, sqliteBytes, close } = await startWorker('import', { UPSTREAM_URL: 'http://127.0.0.1:9/', IMPORT_BUDGET: '3600' });
 try {
-  const db = await mf.getD1Database('DB');
-  for (const f of readdirSync(join(root, 'migrations')).sort()) {
-    const sql = readFileSync(join(root, 'migrations', f), 'utf8').replace(/--.*$/gm, '');
-    for (const stmt of sql.split(';').map((s) => s.trim()).filter(Boolean)) await db.prepare(stmt).run();
-  }
-  const sqliteBytes = () => {
-    let n = 0;
-    const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (/\.sqlite(-wal)?$/.test(e.name)) n += statSync(p).size; } };
-    walk(join(state, 'd1'));
-    return n;
-  };
   const bucket = await mf.getR2Bucket('AGGREGATES');
   const lines = [];
   for (let i = 0; i < LINES; i++) lines.push(`package-${i.toString(36)} ${(i * 7919) % 100000}`);
@@ -77,13 +42,6 @@ try {
   for (let y = 2018; y <= 2020; y++) for (let m = 1; m <= 12; m++) {
     await db.prepare(`INSERT INTO dl_months (package_id, month, source, ${cols.join(',')}) SELECT id, ?, 0, ${cols.map(() => '1000').join(',')} FROM dl_packages WHERE name = 'busy'`).bind(y * 100 + m).run();
   }
-  const time = async (path, n = 20) => {
-    await mf.dispatchFetch(`http://bench.test${path}`);
-    const t = performance.now();
-    let res;
-    for (let i = 0; i < n; i++) res = await (await mf.dispatchFetch(`http://bench.test${path}`)).json();
-    return [(performance.now() - t) / n, res];
-  };
   const [rangeMs, range] = await time('/downloads/range/2018-07-01:2019-12-31/busy');
   console.log(`549-day range query, one package: ${rangeMs.toFixed(1)} ms per request (${range.downloads.length} days)`);
   const names = Array.from({ length: 128 }, (_, i) => `package-${(i * 1013).toString(36)}`).join(',');
@@ -92,6 +50,5 @@ try {
   const [pingMs] = await time('/-/ping');
   console.log(`(baseline: GET /-/ping through the same harness: ${pingMs.toFixed(1)} ms)`);
 } finally {
-  await mf.dispose();
-  rmSync(state, { recursive: true, force: true });
+  await close();
 }

@@ -3,6 +3,7 @@
 import { HttpError } from '../http/errors';
 import { randomHex } from '../users/crypto';
 import type { Packument } from './packument';
+import { searchSummary } from './search';
 
 export interface StoredFile {
   key: string;
@@ -81,11 +82,12 @@ export async function mutate(
     if (encoder.encode(text).byteLength > MAX_DOC_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_DOC_BYTES} bytes; unpublish old versions first`);
     const files = JSON.stringify(change.files);
     const unpublished = change.unpublished ? 1 : 0;
+    const summary = change.unpublished ? null : searchSummary(doc);
     const stmt = current
-      ? db.prepare('UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, updated = ? WHERE name = ? AND rev = ?')
-          .bind(rev, text, files, unpublished, Date.now(), name, current.rev)
-      : db.prepare('INSERT INTO local_packages (name, rev, doc, files, unpublished, updated) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
-          .bind(name, rev, text, files, unpublished, Date.now());
+      ? db.prepare('UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, summary = ?, updated = ? WHERE name = ? AND rev = ?')
+          .bind(rev, text, files, unpublished, summary, Date.now(), name, current.rev)
+      : db.prepare('INSERT INTO local_packages (name, rev, doc, files, unpublished, summary, updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+          .bind(name, rev, text, files, unpublished, summary, Date.now());
     const r = await stmt.run();
     if (r.meta.changes === 1) return { name, rev, doc, files: change.files, unpublished: change.unpublished };
     // Someone else wrote first: back off a little (more each time) and redo the edit on their result.

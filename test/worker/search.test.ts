@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { get, uniqueName } from './helpers';
-import { publish, signup } from './local-helpers';
+import { bearer, publish, send, signup } from './local-helpers';
 
 async function search(query: string): Promise<any> {
   const r = await get(`/-/v1/search?${query}`);
@@ -47,5 +47,22 @@ describe('search', () => {
     expect(res.total).toBe(1);
     const forwarded = await search('text=nothing-local-here&size=1');
     expect(forwarded.objects[0].package.name).toBe('upstream-nothing-local-here');
+  });
+
+  it('shows what the latest write left: moved tags and unpublished packages', async () => {
+    const token = await signup(uniqueName('summary'));
+    const name = uniqueName('summary-pkg');
+    for (const v of ['1.0.0', '1.1.0']) {
+      expect((await publish(name, v, token, { manifest: { description: `release ${v}`, keywords: ['summary-test', `k${v}`] } })).status).toBe(201);
+    }
+    const shown = async () => (await search(`text=${name}`)).objects.find((o: any) => o.package.name === name)?.package;
+    expect(await shown()).toMatchObject({ version: '1.1.0', description: 'release 1.1.0', keywords: ['summary-test', 'k1.1.0'] });
+    const tag = await get(`/-/package/${name}/dist-tags/latest`, send('PUT', '"1.0.0"', token));
+    expect(tag.status).toBe(201);
+    expect(await shown()).toMatchObject({ version: '1.0.0', description: 'release 1.0.0' });
+    expect((await search('text=keywords:k1.0.0')).objects.map((o: any) => o.package.name)).toContain(name);
+    const { _rev } = await (await get(`/${name}?write=true`)).json<any>();
+    expect((await get(`/${name}/-rev/${_rev}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
+    expect(await shown()).toBeUndefined();
   });
 });
