@@ -26,4 +26,6 @@ export interface Env {
   /** `public` (default) or `users`: whether reads need a user's token too. */
   READ_ACCESS?: string;
   DOWNLOAD_EVENTS?: Queue<DownloadEvent>;
+  /** Limits password checks per account; absent, they are not limited. */
+  LOGIN_LIMITER?: RateLimit;
 }

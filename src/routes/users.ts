@@ -5,6 +5,7 @@ import { requireUser, requireWriter } from '../http/auth';
 import { readJsonObject } from '../http/body';
 import { HttpError, jsonError } from '../http/errors';
 import { parseRanges } from '../users/cidr';
+import { allowPasswordCheck } from '../users/throttle';
 import { checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
 
 /** npm user names: lowercase-insensitive URL-safe words, as the public registry allows them. */
@@ -33,6 +34,7 @@ export function userRoutes(app: Hono<any>): void {
     if (typeof password !== 'string' || password === '') return jsonError(400, 'a password is required');
     if (email !== undefined && typeof email !== 'string') return jsonError(400, 'email must be a string');
 
+    await allowPasswordCheck(env.LOGIN_LIMITER, name);
     if (await checkPassword(env.DB, name, password)) return loggedIn(env.DB, name);
     if (env.ALLOW_SIGNUP !== 'true') {
       return jsonError(401, 'invalid user name or password (sign-up is off on this registry)');
@@ -75,6 +77,7 @@ export function userRoutes(app: Hono<any>): void {
     const env = c.env as Env;
     const caller = await requireWriter(env.DB, c.req.raw, 'create tokens');
     const body = await readJsonObject(c.req.raw);
+    await allowPasswordCheck(env.LOGIN_LIMITER, caller.user);
     if (typeof body.password !== 'string' || !(await checkPassword(env.DB, caller.user, body.password))) {
       return jsonError(401, 'invalid password');
     }

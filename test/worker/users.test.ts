@@ -130,6 +130,25 @@ describe('accounts', () => {
     expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
   });
 
+  it('allows ten password checks per account and minute, then answers 429 (login and token create)', async () => {
+    const name = uniqueName('guessed');
+    const token = (await (await adduser(name, 'right')).json<any>()).token; // the first check
+    const other = uniqueName('bystander');
+    expect((await adduser(other, 'pw')).status).toBe(201);
+    for (let i = 0; i < 8; i++) expect((await adduser(name, `wrong-${i}`)).status).toBe(401);
+    expect((await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'wrong' }, token) })).status).toBe(401);
+    // the eleventh check is refused before the password is looked at, even a right one
+    for (const attempt of [() => adduser(name, 'right'), () => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'right' }, token) })]) {
+      const r = await attempt();
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe('60');
+      expect((await r.json<any>()).error).toContain('too many password attempts');
+    }
+    // the token still works, and other accounts are not affected
+    expect((await get('/-/whoami', { headers: bearer(token) })).status).toBe(200);
+    expect((await adduser(other, 'pw')).status).toBe(201);
+  });
+
   it('with sign-up off, only the admin command creates users', async () => {
     const e = env as any;
     e.ALLOW_SIGNUP = 'false';
