@@ -105,11 +105,3 @@ export function revId(rev: number): string {
 export function tarballKey(name: string, version: string): string {
   return `local/${name}/${version}/${crypto.randomUUID()}.tgz`;
 }
-
-export async function putTarball(bucket: R2Bucket, key: string, bytes: Uint8Array, version: string, sha1: string): Promise<void> {
-  await bucket.put(key, bytes, { httpMetadata: { contentType: 'application/octet-stream' }, customMetadata: { version, etag: `"${sha1}"` } });
-}
-
-export async function deleteTarballs(bucket: R2Bucket, keys: string[]): Promise<void> {
-  if (keys.length > 0) await bucket.delete(keys);
-}

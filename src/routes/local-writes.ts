@@ -13,7 +13,8 @@ import {
   type Packument,
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
-import { deleteTarballs, findLocal, mutate, putTarball, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
+import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
+import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
 import { publicUser, type Caller } from '../users/accounts';
 
@@ -48,7 +49,7 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
   const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
   const manifest = { ...p.manifest, dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) } };
   const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
-  await putTarball(w.env.TARBALLS, key, p.tarball, p.version, p.sha1);
+  await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: `"${p.sha1}"`, version: p.version });
   let saved: LocalPackage | null;
   try {
     saved = await mutate(w.env.DB, name, (cur) => {

@@ -5,7 +5,7 @@ import type { PackumentCache } from '../cache/packument-cache';
 import { matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { toHex, verifyIntegrity } from '../tarballs/integrity';
-import { readTarball, writeTarball } from '../tarballs/tarball-store';
+import { mirrorKey, readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 import { recordDownload } from '../downloads/traffic';
 import type { LocalEntry } from '../local/store';
@@ -24,7 +24,7 @@ export async function serveTarball(
   file: string,
 ): Promise<Response> {
   const head = req.method === 'HEAD';
-  const stored = await readTarball(env, name, file, !head);
+  const stored = await readTarball(env.TARBALLS, mirrorKey(name, file), !head);
   if (stored) {
     const res = answer(req, stored.body, stored.size, stored.etag);
     if (res.status === 200 && !head && stored.version) await recordDownload(env.DOWNLOAD_EVENTS, name, stored.version);
@@ -61,7 +61,7 @@ export async function serveTarball(
     return jsonError(502, `upstream tarball for ${name}@${ref.version} does not match its integrity`);
   }
   const etag = `"${toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)))}"`;
-  if (verdict === 'match') waitUntil(writeTarball(env, name, file, bytes, etag, ref.version, ref.integrity));
+  if (verdict === 'match') waitUntil(writeTarball(env.TARBALLS, mirrorKey(name, file), bytes, { etag, version: ref.version, integrity: ref.integrity }));
   const res = answer(req, head ? null : bytes, bytes.length, etag);
   if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, name, ref.version);
   return res;
@@ -72,9 +72,9 @@ export async function serveLocalTarball(req: Request, env: Env, pkg: LocalEntry,
   const f = Object.hasOwn(pkg.files, file) ? pkg.files[file] : undefined;
   if (!f) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
   const head = req.method === 'HEAD';
-  const o = head ? await env.TARBALLS.head(f.key) : await env.TARBALLS.get(f.key);
-  if (!o) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
-  const res = answer(req, 'body' in o ? (o as R2ObjectBody).body : null, o.size, `"${f.sha1}"`);
+  const stored = await readTarball(env.TARBALLS, f.key, !head);
+  if (!stored) return jsonError(404, `tarball not found: ${pkg.name}/-/${file}`);
+  const res = answer(req, stored.body, stored.size, stored.etag);
   if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, pkg.name, f.version);
   return res;
 }

@@ -1,5 +1,5 @@
-// Tarballs in R2: immutable once verified, so installs keep working while the upstream is down.
-import type { Env } from '../env';
+// Tarballs in R2, mirrored (verified, immutable, so installs keep working while the upstream is down)
+// and local (published here) alike; each with its ETag and version in the object's metadata.
 
 export interface StoredTarball {
   body: ReadableStream | null;
@@ -8,20 +8,26 @@ export interface StoredTarball {
   version?: string;
 }
 
-function key(name: string, file: string): string {
+/** Where a mirrored tarball is kept; local ones get a key per publish (src/local/store.ts). */
+export function mirrorKey(name: string, file: string): string {
   return `tarballs/${name}/${file}`;
 }
 
-export async function readTarball(env: Env, name: string, file: string, withBody: boolean): Promise<StoredTarball | undefined> {
-  const o = withBody ? await env.TARBALLS.get(key(name, file)) : await env.TARBALLS.head(key(name, file));
+export async function readTarball(bucket: R2Bucket, key: string, withBody: boolean): Promise<StoredTarball | undefined> {
+  const o = withBody ? await bucket.get(key) : await bucket.head(key);
   if (!o) return undefined;
   const body = 'body' in o ? (o as R2ObjectBody).body : null;
   return { body, size: o.size, etag: o.customMetadata?.etag ?? o.httpEtag, version: o.customMetadata?.version };
 }
 
-export async function writeTarball(env: Env, name: string, file: string, bytes: Uint8Array, etag: string, version: string, integrity?: string): Promise<void> {
-  await env.TARBALLS.put(key(name, file), bytes, {
+export async function writeTarball(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: { etag: string; version: string; integrity?: string }): Promise<void> {
+  const { integrity, ...rest } = meta;
+  await bucket.put(key, bytes, {
     httpMetadata: { contentType: 'application/octet-stream' },
-    customMetadata: { etag, version, ...(integrity ? { integrity } : {}) },
+    customMetadata: { ...rest, ...(integrity ? { integrity } : {}) },
   });
+}
+
+export async function deleteTarballs(bucket: R2Bucket, keys: string[]): Promise<void> {
+  if (keys.length > 0) await bucket.delete(keys);
 }
