@@ -70,8 +70,14 @@ export function addVersion(current: Packument | null, add: NewVersion, publisher
  * (published meanwhile) are left alone. Returns null when nothing changes.
  */
 export function applyDeprecations(current: Packument, body: Record<string, unknown>, now: string): Packument | null {
-  const versions = asObject(body['versions'], 'versions');
   const doc = structuredClone(current);
+  if (!deprecateIn(doc, asObject(body['versions'], 'versions'))) return null;
+  doc.time.modified = now;
+  return doc;
+}
+
+/** Applies the `deprecated` fields of `versions` to `doc` in place; true when one changed. */
+function deprecateIn(doc: Packument, versions: Record<string, unknown>): boolean {
   let changed = false;
   for (const [v, m] of Object.entries(versions)) {
     if (!Object.hasOwn(doc.versions, v)) continue;
@@ -84,9 +90,7 @@ export function applyDeprecations(current: Packument, body: Record<string, unkno
     else delete doc.versions[v].deprecated;
     changed ||= before !== doc.versions[v].deprecated;
   }
-  if (!changed) return null;
-  doc.time.modified = now;
-  return doc;
+  return changed;
 }
 
 /**
@@ -108,8 +112,7 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
         removed.push(v);
       }
     }
-    const deprecated = applyDeprecations(doc, body, now);
-    if (deprecated) Object.assign(doc, { versions: deprecated.versions });
+    deprecateIn(doc, versions);
   }
   if (body['dist-tags'] !== undefined) {
     const tags = asObject(body['dist-tags'], 'dist-tags');
