@@ -8,6 +8,7 @@ import { registryOrigin } from '../http/origin';
 import { LocalDocs } from '../local/local-docs';
 import { lookupLocal } from '../local/store';
 import { inScopes, parsePackagePath } from '../packages/names';
+import { mirrorKey, readTarball } from '../tarballs/tarball-store';
 import { deletePackage, deleteTarball, putPackage, putRevision, type WriteContext } from './local-writes';
 import { serveManifest, servePackument } from './metadata';
 import { serveLocalTarball, serveTarball } from './tarballs';
@@ -35,8 +36,13 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
   }
 
   const name = target.name;
+  const scoped = inScopes(name, cfg.localScopes);
+  // A mirrored tarball is read from R2 while D1 says whether the name is local: one wait, not two.
+  const mirrored = target.kind === 'tarball' && !scoped ? readTarball(env.TARBALLS, mirrorKey(name, target.file), method === 'GET') : undefined;
+  mirrored?.catch(() => {}); // awaited below, or dropped when the lookup fails first
   const local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
-  if (!local && inScopes(name, cfg.localScopes)) return jsonError(404, 'Not found');
+  if (local) void mirrored?.then((t) => t?.body?.cancel(), () => {});
+  if (!local && scoped) return jsonError(404, 'Not found');
   const docs: DocSource = local ? new LocalDocs(local, origin) : new PackumentCache(env, cfg, origin, waitUntil);
   switch (target.kind) {
     case 'packument':
@@ -44,7 +50,9 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
     case 'manifest':
       return serveManifest(req, docs, cfg, name, target.spec);
     case 'tarball':
-      return local ? serveLocalTarball(req, env, local, target.file) : serveTarball(req, env, cfg, docs as PackumentCache, waitUntil, name, target.file);
+      return local
+        ? serveLocalTarball(req, env, local, target.file)
+        : serveTarball(req, env, cfg, docs as PackumentCache, waitUntil, name, target.file, await mirrored);
   }
 }
 

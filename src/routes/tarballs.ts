@@ -5,7 +5,7 @@ import type { PackumentCache } from '../cache/packument-cache';
 import { matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { toHex, verifyIntegrity } from '../tarballs/integrity';
-import { mirrorKey, readTarball, writeTarball } from '../tarballs/tarball-store';
+import { mirrorKey, readTarball, writeTarball, type StoredTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 import { recordDownload } from '../downloads/traffic';
 import type { LocalEntry } from '../local/store';
@@ -22,9 +22,10 @@ export async function serveTarball(
   waitUntil: (p: Promise<unknown>) => void,
   name: string,
   file: string,
+  /** what R2 holds under the mirror key, read by the caller */
+  stored: StoredTarball | undefined,
 ): Promise<Response> {
   const head = req.method === 'HEAD';
-  const stored = await readTarball(env.TARBALLS, mirrorKey(name, file), !head);
   if (stored) {
     const res = answer(req, stored.body, stored.size, stored.etag);
     if (res.status === 200 && !head && stored.version) await recordDownload(env.DOWNLOAD_EVENTS, name, stored.version);
