@@ -4,9 +4,14 @@ import { callerOf, type Caller } from '../users/accounts';
 import { ipInRanges } from '../users/cidr';
 import { HttpError } from './errors';
 
+// One token lookup per request, however many layers ask (READ_ACCESS, then the route).
+const callers = new WeakMap<Request, Promise<Caller | undefined>>();
+
 /** The caller, or undefined without a (known) token. */
 export async function identify(db: D1Database, req: Request): Promise<Caller | undefined> {
-  const caller = await callerOf(db, req.headers.get('authorization'));
+  let found = callers.get(req);
+  if (!found) callers.set(req, (found = callerOf(db, req.headers.get('authorization'))));
+  const caller = await found;
   if (caller?.cidr) {
     const ip = req.headers.get('cf-connecting-ip');
     if (!ipInRanges(ip, caller.cidr)) throw new HttpError(403, `this token cannot be used from ${ip ?? 'an unknown address'}; it is limited to ${caller.cidr.join(', ')}`);
