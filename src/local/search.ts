@@ -21,7 +21,7 @@ export interface SearchObject {
 /** At most this many local hits are considered for one search. */
 export const LOCAL_SEARCH_LIMIT = 250;
 
-/** What a search shows of a package, stored beside its document (migrations/0005 fills old rows). */
+/** What a search shows of a package, stored beside its document and rewritten with it. */
 interface Summary {
   version: string | null;
   description: unknown;
