@@ -53,6 +53,20 @@ const abbrDoc = async (name: string) => (await corgi(`/${enc(name)}`)).json<any>
 const tarball = (name: string, v: string) => get(`/${enc(name)}/-/${name.split('/').pop()}-${v}.tgz`);
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** Both kinds of name, scoped ones sent as npm sends them (`%2f`). */
+const NAME_KINDS: [string, (prefix: string) => string][] = [
+  ['unscoped', (prefix) => uniqueName(`lw-${prefix}`)],
+  ['scoped (%2f)', (prefix) => `@local-test/${uniqueName(prefix)}`],
+];
+
+/** A new user's package `name` with versions 1.0.0 and 1.0.1. */
+async function twoVersions(name: string): Promise<User & { name: string }> {
+  const user = await newUser();
+  await expectOk(await publish(name, '1.0.0', user.token), 201, name);
+  await expectOk(await publish(name, '1.0.1', user.token), 201, name);
+  return { ...user, name };
+}
+
 /** What libnpmpublish does for `npm unpublish <name>@<version>` when other versions remain. */
 async function npmUnpublishVersion(name: string, version: string, token: string): Promise<{ put: Response; del: Response }> {
   const pkg = await readForWrite(name);
@@ -364,14 +378,8 @@ describe('deprecate', () => {
 });
 
 describe('unpublish one version', () => {
-  it.each([
-    ['unscoped', () => uniqueName('lw-unpub')],
-    ['scoped', () => `@local-test/${uniqueName('unpub')}`],
-  ])('%s: follows npm\'s PUT -rev then DELETE tarball flow', async (_kind, makeName) => {
-    const { token } = await newUser();
-    const name = makeName();
-    await expectOk(await publish(name, '1.0.0', token), 201, name);
-    await expectOk(await publish(name, '1.0.1', token), 201, name);
+  it.each(NAME_KINDS)('%s: follows npm\'s PUT -rev then DELETE tarball flow', async (_kind, makeName) => {
+    const { token, name } = await twoVersions(makeName('unpub'));
     await expectOk(await putTag(name, 'next', '"1.0.1"', token), 201, name);
     expect(await r2Keys(`local/${name}/1.0.1/`)).toHaveLength(1);
 
@@ -468,14 +476,8 @@ describe('unpublish the whole package', () => {
 });
 
 describe('dist-tags', () => {
-  it.each([
-    ['unscoped', () => uniqueName('lw-tags')],
-    ['scoped (%2f)', () => `@local-test/${uniqueName('tags')}`],
-  ])('%s: reads, adds and removes a tag', async (_kind, makeName) => {
-    const { token } = await newUser();
-    const name = makeName();
-    await expectOk(await publish(name, '1.0.0', token), 201, name);
-    await expectOk(await publish(name, '1.0.1', token), 201, name);
+  it.each(NAME_KINDS)('%s: reads, adds and removes a tag', async (_kind, makeName) => {
+    const { token, name } = await twoVersions(makeName('tags'));
     const r = await get(tagsPath(name));
     expect({ status: r.status, body: await r.json() }).toEqual({ status: 200, body: { latest: '1.0.1' } });
 
