@@ -10,8 +10,11 @@ import { Miniflare } from 'miniflare';
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..');
 
-/** Starts the bundled Worker with `bindings` (vars); returns { mf, db, state, time, close }. */
-export async function startWorker(name, bindings) {
+/**
+ * Starts the bundled Worker with `bindings` (vars); returns { mf, db, time, sqliteBytes, close }.
+ * `afterMigration(file, db)` runs after each migration file is applied.
+ */
+export async function startWorker(name, bindings, afterMigration = async () => {}) {
   execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
     { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' } }); // no banner: no update check
   const state = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -32,6 +35,7 @@ export async function startWorker(name, bindings) {
   for (const f of readdirSync(join(root, 'migrations')).sort()) {
     const sql = readFileSync(join(root, 'migrations', f), 'utf8').replace(/--.*$/gm, '');
     for (const stmt of sql.split(';').map((s) => s.trim()).filter(Boolean)) await db.prepare(stmt).run();
+    await afterMigration(f, db);
   }
   /** Mean ms per request over `n` after one warm-up, and the last answer's JSON. */
   const time = async (path, n = 20) => {

@@ -1,3 +1,4 @@
+import { env, type D1Migration } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { get, uniqueName } from './helpers';
 import { bearer, publish, send, signup } from './local-helpers';
@@ -64,5 +65,22 @@ describe('search', () => {
     const { _rev } = await (await get(`/${name}?write=true`)).json<any>();
     expect((await get(`/${name}/-rev/${_rev}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
     expect(await shown()).toBeUndefined();
+  });
+
+  it('fills the summary of rows written before it existed the way every write computes it', async () => {
+    const { DB, TEST_MIGRATIONS } = env as unknown as { DB: D1Database; TEST_MIGRATIONS: D1Migration[] };
+    const copy = TEST_MIGRATIONS.find((m) => m.name.startsWith('0005'))!.queries.find((q) => q.startsWith('INSERT'))!;
+    // the migration's SELECT, read for one row of today's table
+    const select = `${copy.slice(copy.indexOf('SELECT'), copy.lastIndexOf('FROM local_packages'))} FROM local_packages WHERE name = ?`;
+    const token = await signup(uniqueName('summary'));
+    const manifests: Record<string, unknown>[] = [{}, { keywords: 'one string', description: undefined }, { keywords: ['a', 'b'], description: 'ümlaut "quoted"' }];
+    for (const manifest of manifests) {
+      const name = uniqueName('summary-sql');
+      expect((await publish(name, '1.0.0', token, { manifest })).status).toBe(201);
+      const row = await DB.prepare('SELECT summary FROM local_packages WHERE name = ?').bind(name).first<{ summary: string }>();
+      const backfilled = await DB.prepare(select).bind(name).first<{ summary: string }>();
+      expect(JSON.parse(backfilled!.summary)).toEqual(JSON.parse(row!.summary));
+      expect(JSON.parse(row!.summary)).toMatchObject({ version: '1.0.0', maintainers: [expect.objectContaining({ name: expect.any(String) })] });
+    }
   });
 });
