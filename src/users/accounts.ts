@@ -65,7 +65,19 @@ export async function callerOf(db: D1Database, authorization: string | null): Pr
     .bind(await tokenHash(m[1]))
     .first<{ key: string; user_name: string; readonly: number; cidr_whitelist: string | null }>();
   if (!row) return undefined;
-  return { user: row.user_name, readonly: row.readonly === 1, key: row.key, cidr: row.cidr_whitelist ? JSON.parse(row.cidr_whitelist) : null };
+  return { user: row.user_name, readonly: row.readonly === 1, key: row.key, cidr: storedRanges(row.cidr_whitelist) };
+}
+
+/** A token's stored ranges, or null for no limit (npm sends `[]` when none were asked for). */
+function storedRanges(text: string | null): string[] | null {
+  let list: unknown = null;
+  try {
+    list = text ? JSON.parse(text) : null;
+  } catch {
+    // kept as a limit nothing matches: refusing is safer than opening
+    return ['invalid'];
+  }
+  return Array.isArray(list) && list.length > 0 ? list.map(String) : null;
 }
 
 export async function listTokens(db: D1Database, user: string): Promise<TokenInfo[]> {

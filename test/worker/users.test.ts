@@ -124,10 +124,15 @@ describe('accounts', () => {
     const w = await get(`/${uniqueName('cidr-pkg')}`, { method: 'PUT', ...json({ name: 'x' }), headers: { ...from('192.0.2.1').headers, 'content-type': 'application/json' } });
     expect(w.status).toBe(403);
     expect((await w.json<any>()).error).toContain('cannot be used from 192.0.2.1');
-    // an empty list is no limit
+    // an empty list is no limit, also as tokens made before stored it ('[]')
     const open = await (await create([])).json<any>();
     expect(open.cidr_whitelist).toBeNull();
     expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
+    await env.DB.prepare("UPDATE tokens SET cidr_whitelist = '[]' WHERE key = ?").bind(open.key).run();
+    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
+    // a stored list that is not JSON refuses rather than fails
+    await env.DB.prepare("UPDATE tokens SET cidr_whitelist = 'not json' WHERE key = ?").bind(open.key).run();
+    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '10.0.0.1' } })).status).toBe(403);
   });
 
   it('allows ten password checks per account and minute, then answers 429 (login and token create)', async () => {
