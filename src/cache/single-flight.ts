@@ -2,8 +2,9 @@
 // a big document derived twice at once could take the isolate past its memory limit.
 //
 // Workers cancel the continuations of a promise settled by a request that has already ended, so a
-// waiter never depends on the first request alone: it also sets its own timer and, when that fires
-// first, does the work itself. The first request keeps the shared work alive with waitUntil, and an
+// waiter never depends on the first request alone: it also sets its own timer for what is left of the
+// run's patience and, when that fires first, does the work itself, unless another waiter already
+// started a newer run, which it then waits for. The first request keeps the shared work alive with waitUntil, and an
 // entry older than the patience is ignored, so a lost cleanup cannot make every later request wait.
 
 interface Flight<T> {
@@ -21,12 +22,16 @@ export class SingleFlight<T> {
    * that run's result. `keepAlive` is the request's waitUntil.
    */
   async run(key: string, patienceMs: number, work: () => Promise<T>, keepAlive: (p: Promise<unknown>) => void): Promise<T> {
-    const flight = this.flights.get(key);
-    if (flight && this.now() - flight.started < patienceMs) {
-      const result = await wait(flight.promise, patienceMs);
+    let gaveUpOn: Flight<T> | undefined;
+    for (;;) {
+      const flight = this.flights.get(key);
+      const age = flight ? this.now() - flight.started : Infinity;
+      if (!flight || flight === gaveUpOn || age >= patienceMs) return this.start(key, work, keepAlive);
+      const result = await wait(flight.promise, patienceMs - age);
       if (result.done) return result.value;
+      // Gave up on that run: if another waiter has started a newer one meanwhile, wait for it instead.
+      gaveUpOn = flight;
     }
-    return this.start(key, work, keepAlive);
   }
 
   /** How many runs are under way (for tests). */

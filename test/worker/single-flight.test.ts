@@ -63,4 +63,16 @@ describe('SingleFlight', () => {
     expect(await flights.run('j', 50, async () => 'own', () => {})).toBe('own');
     expect(Date.now() - t).toBeLessThan(40);
   });
+
+  it('starts one new run, not one per waiter, when the run they wait for never lands', async () => {
+    const flights = new SingleFlight<string>();
+    let runs = 0;
+    const stuck = deferred<string>();
+    void flights.run('k', 50, () => ((runs += 1), stuck.promise), () => {});
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => flights.run('k', 50, async () => ((runs += 1), new Promise<string>((r) => setTimeout(() => r('fresh'), 20))), () => {})),
+    );
+    expect(answers).toEqual(Array(6).fill('fresh'));
+    expect(runs).toBe(2);
+  });
 });
