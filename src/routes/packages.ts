@@ -39,9 +39,16 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
   const scoped = inScopes(name, cfg.localScopes);
   // A mirrored tarball is read from R2 while D1 says whether the name is local: one wait, not two.
   const mirrored = target.kind === 'tarball' && !scoped ? readTarball(env.TARBALLS, mirrorKey(name, target.file), method === 'GET') : undefined;
-  mirrored?.catch(() => {}); // awaited below, or dropped when the lookup fails first
-  const local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
-  if (local) void mirrored?.then((t) => t?.body?.cancel(), () => {});
+  mirrored?.catch(() => {}); // a failure is met where it is awaited; none may go unhandled meanwhile
+  const drop = () => void mirrored?.then((t) => t?.body?.cancel(), () => {}); // a body nobody will read
+  let local: Awaited<ReturnType<typeof lookupLocal>>;
+  try {
+    local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
+  } catch (e) {
+    drop();
+    throw e;
+  }
+  if (local) drop();
   if (!local && scoped) return jsonError(404, 'Not found');
   const docs: DocSource = local ? new LocalDocs(local, origin) : new PackumentCache(env, cfg, origin, waitUntil);
   switch (target.kind) {
