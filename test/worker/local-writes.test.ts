@@ -222,11 +222,9 @@ describe('auth', () => {
   });
 
   it("refuses another user's token for every write on an existing package (403)", async () => {
-    const owner = await newUser('lw-owner');
+    const owner = await twoVersions(uniqueName('lw-theirs'));
     const other = await newUser('lw-other');
-    const name = uniqueName('lw-theirs');
-    await expectOk(await publish(name, '1.0.0', owner.token), 201, name);
-    await expectOk(await publish(name, '1.0.1', owner.token), 201, name);
+    const name = owner.name;
     const before = await readForWrite(name);
     const rev = before._rev;
     const msg = `${other.user} is not a maintainer of ${name}`;
@@ -290,10 +288,7 @@ describe('read your writes', () => {
 
 describe('deprecate', () => {
   it('sets and clears versions[v].deprecated with a whole-document PUT', async () => {
-    const { token } = await newUser();
-    const name = uniqueName('lw-dep');
-    await expectOk(await publish(name, '1.0.0', token), 201, name);
-    await expectOk(await publish(name, '1.0.1', token), 201, name);
+    const { token, name } = await twoVersions(uniqueName('lw-dep'));
     const pkg = await readForWrite(name);
     const modified = pkg.time.modified;
     pkg.versions['1.0.0'].deprecated = 'use 1.0.1 instead';
@@ -344,12 +339,8 @@ describe('deprecate', () => {
     expect(f.versions['1.0.0'].deprecated).toBe('racing');
   });
 
-  // BUG (see report): a version whose `deprecated` the (stale) body lacks is un-deprecated.
   it('does not undo a deprecation made after the client read the document', async () => {
-    const { token } = await newUser();
-    const name = uniqueName('lw-dep-lost');
-    await expectOk(await publish(name, '1.0.0', token), 201, name);
-    await expectOk(await publish(name, '1.0.1', token), 201, name);
+    const { token, name } = await twoVersions(uniqueName('lw-dep-lost'));
     const a = await readForWrite(name);
     const b = await readForWrite(name);
     b.versions['1.0.0'].deprecated = 'by b';
@@ -443,11 +434,9 @@ describe('unpublish one version', () => {
 
 describe('unpublish the whole package', () => {
   it('DELETE -rev removes every version and tarball; only the owner may publish again, and only new versions', async () => {
-    const owner = await newUser('lw-owner');
+    const owner = await twoVersions(uniqueName('lw-unpub-all'));
     const other = await newUser('lw-other');
-    const name = uniqueName('lw-unpub-all');
-    await expectOk(await publish(name, '1.0.0', owner.token), 201, name);
-    await expectOk(await publish(name, '1.0.1', owner.token), 201, name);
+    const name = owner.name;
     expect(await r2Keys(`local/${name}/`)).toHaveLength(2);
     const { _rev } = await readForWrite(name);
 
@@ -493,10 +482,7 @@ describe('dist-tags', () => {
   });
 
   it('moves latest and refuses bad tags, versions and bodies', async () => {
-    const { token } = await newUser();
-    const name = uniqueName('lw-tags-err');
-    await expectOk(await publish(name, '1.0.0', token), 201, name);
-    await expectOk(await publish(name, '1.0.1', token), 201, name);
+    const { token, name } = await twoVersions(uniqueName('lw-tags-err'));
     await expectOk(await putTag(name, 'latest', '"1.0.0"', token), 201, name);
     expect((await get(`/${name}/latest`).then((x) => x.json<any>())).version).toBe('1.0.0');
 
