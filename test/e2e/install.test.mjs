@@ -126,7 +126,7 @@ describe('installs through npm start', () => {
     writeFileSync(join(dir, 'yarn.lock'), '');
     await exec(process.execPath, [YARN4, 'add', ...PACKAGES], {
       cwd: dir,
-      env: isolatedEnv(home, { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_ENABLE_TELEMETRY: '0' }),
+      env: isolatedEnv(home),
     });
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'yarn.lock'), 'utf8');

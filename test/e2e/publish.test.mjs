@@ -261,8 +261,7 @@ describe('local publishing with the npm CLI', () => {
     for (const [client, [script, ...args]] of Object.entries(clients)) {
       const name = `@acme/by-${client}-${SUFFIX}`;
       const dir = packageDir(name, '1.0.0', `published with ${client}`);
-      // CI=true makes yarn 4 refuse to create a lockfile unless told otherwise
-      const env = isolatedEnv(alice.home, { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_ENABLE_TELEMETRY: '0' });
+      const env = isolatedEnv(alice.home);
       writeFileSync(join(alice.home, '.npmrc'), `//${host}/:_authToken=${alice.token}\nregistry=${live.registry.url}\n`);
       if (client === 'yarn4') {
         writeFileSync(join(dir, '.yarnrc.yml'), `npmRegistryServer: "${live.registry.url}"\nnpmAuthToken: "${alice.token}"\nunsafeHttpWhitelist: ["127.0.0.1"]\n`);

@@ -101,6 +101,9 @@ export function isolatedEnv(home, extra = {}) {
     npm_config_globalconfig: join(home, 'global-npmrc'),
     npm_config_update_notifier: 'false',
     COREPACK_ENABLE_STRICT: '0',
+    // under CI=true yarn 4 refuses to create a lockfile; the tests start from none
+    YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+    YARN_ENABLE_TELEMETRY: '0',
     ...extra,
   };
 }
