@@ -1,10 +1,10 @@
 // The Worker: the registry routes on one Hono app.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ConfigError, readConfig, type Config } from './config';
 import type { Env } from './env';
 import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads/traffic';
 import { importAggregates } from './downloads/import';
+import { bodyLimitFor, limitBody } from './http/body-limit';
 import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
 import { readAccess } from './http/read-access';
@@ -25,21 +25,17 @@ const app = new Hono<App>();
 app.use('*', async (c, next) => {
   // A request we sent ourselves means UPSTREAM_URL points back at this Worker.
   if (c.req.header(HOP_HEADER)) return jsonError(508, 'loop detected: UPSTREAM_URL points at this registry');
-  c.set('cfg', readConfig(c.env));
+  const cfg = readConfig(c.env);
+  c.set('cfg', cfg);
+  // Replaced once, here, so every later layer sees the same Request (the caller is looked up once per Request).
+  const path = new URL(c.req.url).pathname;
+  c.req.raw = limitBody(c.req.raw, bodyLimitFor(c.req.method, path, publishBodyLimit(cfg.maxTarballBytes)));
   await next();
 });
 
 app.use('*', readAccess());
 
 app.get('/-/ping', (c) => c.json({}));
-
-// A publish carries the tarball in base64 inside JSON: refuse oversized bodies before reading them.
-app.on(['PUT', 'POST'], '*', (c, next) =>
-  bodyLimit({
-    maxSize: publishBodyLimit(c.var.cfg.maxTarballBytes),
-    onError: () => jsonError(413, `the request is too large: tarballs are limited to ${c.var.cfg.maxTarballBytes} bytes here`),
-  })(c, next),
-);
 
 userRoutes(app);
 

@@ -41,7 +41,7 @@ export function isDay(s: string): boolean {
  * Throws PeriodError with npm's texts.
  */
 export function parsePeriod(period: string, lastDay: string): Span {
-  const n = LAST[period];
+  const n = Object.hasOwn(LAST, period) ? LAST[period] : undefined; // not `constructor` and the like
   if (n !== undefined) return { start: addDays(lastDay, 1 - n), end: lastDay };
   const m = /^(\d{4}-\d{2}-\d{2})(?::(\d{4}-\d{2}-\d{2}))?$/.exec(period);
   if (!m) {

@@ -1,18 +1,38 @@
 // Request bodies that must be JSON objects: anything else is the client's mistake (400).
+import { MAX_JSON_DEPTH } from '../limits';
 import { HttpError } from './errors';
 
-export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+/** The body as JSON, nested at most MAX_JSON_DEPTH deep (copying or storing deeper values would overflow the stack). */
+export async function readJson(req: Request, what = 'the body must be JSON'): Promise<unknown> {
   let body: unknown;
   try {
     body = await req.json();
-  } catch {
-    throw new HttpError(400, 'the body must be a JSON object');
+  } catch (e) {
+    if (e instanceof HttpError) throw e; // the body limit's 413
+    throw new HttpError(400, what);
   }
-  return asObject(body, 'the body');
+  if (depthOver(body, MAX_JSON_DEPTH)) throw new HttpError(400, `the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return body;
+}
+
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  return asObject(await readJson(req, 'the body must be a JSON object'), 'the body');
 }
 
 /** `v` as a plain JSON object, or a 400 naming `what`. */
 export function asObject(v: unknown, what: string): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${what} must be a JSON object`);
   return v as Record<string, unknown>;
+}
+
+/** Whether a parsed JSON value nests deeper than `max`; iterative, so any depth is safe to ask about. */
+export function depthOver(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(x) ? x : Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
 }

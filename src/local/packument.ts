@@ -3,6 +3,7 @@
 import semver from 'semver';
 import { asObject } from '../http/body';
 import { HttpError } from '../http/errors';
+import { MAX_MAINTAINERS, MAX_TAGS, MAX_TAG_LENGTH, clip, show } from '../limits';
 
 export interface Maintainer {
   name: string;
@@ -84,7 +85,7 @@ function deprecateIn(doc: Packument, versions: Record<string, unknown>): boolean
     const message = m && typeof m === 'object' ? (m as Record<string, unknown>).deprecated : undefined;
     // Absent means "not touched" (another client may have deprecated it since); npm clears with "".
     if (message === undefined) continue;
-    if (typeof message !== 'string') throw new HttpError(400, `versions["${v}"].deprecated must be a string`);
+    if (typeof message !== 'string') throw new HttpError(400, `versions[${show(v)}].deprecated must be a string`);
     const before = doc.versions[v].deprecated;
     if (message) doc.versions[v].deprecated = message;
     else delete doc.versions[v].deprecated;
@@ -104,7 +105,7 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
   if (body.versions !== undefined) {
     const versions = asObject(body['versions'], 'versions');
     for (const v of Object.keys(versions)) {
-      if (!Object.hasOwn(doc.versions, v)) throw new HttpError(400, `version ${v} is not published; publish it with npm publish`);
+      if (!Object.hasOwn(doc.versions, v)) throw new HttpError(400, `version ${show(v)} is not published; publish it with npm publish`);
     }
     for (const v of Object.keys(doc.versions)) {
       if (!Object.hasOwn(versions, v)) {
@@ -116,9 +117,10 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
   }
   if (body['dist-tags'] !== undefined) {
     const tags = asObject(body['dist-tags'], 'dist-tags');
+    if (Object.keys(tags).length > MAX_TAGS) throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
     doc['dist-tags'] = {};
     for (const [tag, v] of Object.entries(tags)) {
-      if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v)) throw new HttpError(400, `dist-tag ${tag} must point at a published version`);
+      if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v)) throw new HttpError(400, `dist-tag ${show(tag)} must point at a published version`);
       if (current['dist-tags'][tag] !== v) checkTagName(tag); // tags already there stay as they are
       doc['dist-tags'][tag] = v;
     }
@@ -153,7 +155,7 @@ export function unpublishAll(current: Packument, now: string): { doc: Packument;
 
 export function setDistTag(current: Packument, tag: string, version: string, now: string): Packument {
   checkTagName(tag);
-  if (!Object.hasOwn(current.versions, version)) throw new HttpError(404, `version not found: ${current.name}@${version}`);
+  if (!Object.hasOwn(current.versions, version)) throw new HttpError(404, `version not found: ${current.name}@${clip(version)}`);
   const doc = structuredClone(current);
   doc['dist-tags'][tag] = version;
   doc.time.modified = now;
@@ -163,7 +165,7 @@ export function setDistTag(current: Packument, tag: string, version: string, now
 
 export function removeDistTag(current: Packument, tag: string, now: string): Packument {
   if (tag === 'latest') throw new HttpError(400, 'the latest tag cannot be removed');
-  if (!Object.hasOwn(current['dist-tags'], tag)) throw new HttpError(404, `no dist-tag ${tag} on ${current.name}`);
+  if (!Object.hasOwn(current['dist-tags'], tag)) throw new HttpError(404, `no dist-tag ${clip(tag)} on ${current.name}`);
   const doc = structuredClone(current);
   delete doc['dist-tags'][tag];
   doc.time.modified = now;
@@ -171,15 +173,17 @@ export function removeDistTag(current: Packument, tag: string, now: string): Pac
 }
 
 export function checkTagName(tag: string): void {
+  if (tag.length > MAX_TAG_LENGTH) throw new HttpError(400, `dist-tag names are limited to ${MAX_TAG_LENGTH} characters`);
   // `__proto__` would be swallowed by the assignment that stores it.
   if (tag === '' || tag === '__proto__' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
-    throw new HttpError(400, `invalid dist-tag name: ${JSON.stringify(tag)}`);
+    throw new HttpError(400, `invalid dist-tag name: ${show(tag)}`);
   }
   if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${tag}`);
 }
 
-function parseMaintainers(v: unknown): Maintainer[] {
+export function parseMaintainers(v: unknown): Maintainer[] {
   if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'maintainers must be a non-empty list');
+  if (v.length > MAX_MAINTAINERS) throw new HttpError(400, `a package may have at most ${MAX_MAINTAINERS} maintainers`);
   const out: Maintainer[] = [];
   for (const m of v) {
     if (!m || typeof m !== 'object' || typeof (m as Maintainer).name !== 'string') throw new HttpError(400, 'each maintainer needs a name');

@@ -3,6 +3,7 @@
 import semver from 'semver';
 import { asObject } from '../http/body';
 import { HttpError } from '../http/errors';
+import { MAX_ATTACHMENTS, MAX_TAGS, show } from '../limits';
 import { toBase64, toHex } from '../tarballs/integrity';
 import { checkTagName, type Manifest, type NewVersion } from './packument';
 
@@ -19,23 +20,24 @@ export function isPublish(body: Record<string, unknown>): boolean {
 }
 
 export async function parsePublish(body: Record<string, unknown>, name: string, maxBytes: number): Promise<PublishRequest> {
-  if (body.name !== name) throw new HttpError(400, `the body's name (${String(body.name)}) does not match the URL (${name})`);
+  if (body.name !== name) throw new HttpError(400, `the body's name (${show(body.name)}) does not match the URL (${name})`);
   if (body._id !== undefined && body._id !== name) throw new HttpError(400, `the body's _id does not match the URL (${name})`);
   const versions = asObject(body.versions, 'versions');
   const keys = Object.keys(versions);
   if (keys.length !== 1) throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
   const version = keys[0];
-  if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${JSON.stringify(version)} is not semver`);
-  const manifest = asObject(versions[version], `versions["${version}"]`) as Manifest;
+  if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${show(version)} is not semver`);
+  const manifest = asObject(versions[version], `versions[${show(version)}]`) as Manifest;
   if (manifest.name !== name) throw new HttpError(400, `versions["${version}"].name must be ${name}`);
   if (manifest.version !== version) throw new HttpError(400, `versions["${version}"].version must be ${version}`);
 
   const tagMap = asObject(body['dist-tags'], 'dist-tags');
   const tags = Object.keys(tagMap);
+  if (tags.length > MAX_TAGS) throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
   if (tags.length === 0) throw new HttpError(400, 'a dist-tag must point at the published version');
   for (const t of tags) {
     checkTagName(t);
-    if (tagMap[t] !== version) throw new HttpError(400, `dist-tag ${t} must point at the published version ${version}`);
+    if (tagMap[t] !== version) throw new HttpError(400, `dist-tag ${show(t)} must point at the published version ${version}`);
   }
 
   const tarball = await attachment(body, maxBytes);
@@ -45,7 +47,7 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
   if (dist.integrity !== undefined && !sameIntegrity(dist.integrity, sha512)) {
     throw new HttpError(400, `dist.integrity does not match the attached tarball (it is ${sha512})`);
   }
-  if (dist.shasum !== undefined && String(dist.shasum).toLowerCase() !== sha1) {
+  if (dist.shasum !== undefined && (typeof dist.shasum !== 'string' || dist.shasum.toLowerCase() !== sha1)) {
     throw new HttpError(400, `dist.shasum does not match the attached tarball (it is ${sha1})`);
   }
   const file = `${name.split('/').pop()}-${version}.tgz`;
@@ -64,9 +66,10 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
 /** The one `.tgz` attachment, decoded; a `.sigstore` provenance bundle may ride along. */
 async function attachment(body: Record<string, unknown>, maxBytes: number): Promise<Uint8Array> {
   const all = asObject(body._attachments, '_attachments');
+  if (Object.keys(all).length > MAX_ATTACHMENTS) throw new HttpError(400, `at most ${MAX_ATTACHMENTS} attachments: the .tgz and its .sigstore bundle`);
   const tgz = Object.keys(all).filter((k) => !k.endsWith('.sigstore'));
   if (tgz.length !== 1 || !tgz[0].endsWith('.tgz')) throw new HttpError(400, 'exactly one .tgz attachment is required');
-  const a = asObject(all[tgz[0]], `_attachments["${tgz[0]}"]`);
+  const a = asObject(all[tgz[0]], `_attachments[${show(tgz[0])}]`);
   if (typeof a.data !== 'string') throw new HttpError(400, 'the attachment has no base64 data');
   if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0) throw new HttpError(400, 'the attachment needs its length');
   if (a.length > maxBytes) throw tooLarge(maxBytes);

@@ -44,27 +44,24 @@ export function searchSummary(doc: Packument): string {
   return JSON.stringify(summary);
 }
 
+/**
+ * The words of a search text, each with the field it narrows to. instr() rather than LIKE: a word has
+ * no pattern characters to escape and no pattern length limit (D1 caps LIKE patterns at 50 bytes).
+ */
 export async function searchLocal(db: D1Database, text: string): Promise<SearchObject[]> {
   const where: string[] = ['unpublished = 0'];
   const params: string[] = [];
-  // At most 20 terms: D1 binds at most 100 parameters. LIKE ignores ASCII case.
-  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 20)) {
+  // The route bounds the words to MAX_SEARCH_WORDS: one parameter each, well within D1's 100.
+  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
     const [, field, value] = /^(keywords|scope|maintainer|author):(.*)$/.exec(term) ?? [null, null, term];
     if (!value) continue;
-    const like = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    if (field === 'keywords') {
-      where.push(`summary -> '$.keywords' LIKE ? ESCAPE '\\'`);
-      params.push(like);
-    } else if (field === 'scope') {
-      where.push(`name LIKE ? ESCAPE '\\'`);
-      params.push(`@${like.slice(1, -1).replace(/^@/, '')}/%`);
-    } else if (field) {
-      where.push(`summary -> '$.maintainers' LIKE ? ESCAPE '\\'`);
-      params.push(like);
-    } else {
-      where.push(`(name LIKE ? ESCAPE '\\' OR summary ->> '$.description' LIKE ? ESCAPE '\\' OR summary -> '$.keywords' LIKE ? ESCAPE '\\')`);
-      params.push(like, like, like);
-    }
+    // lower() folds ASCII case only, as LIKE did. Each word is one numbered parameter.
+    params.push(field === 'scope' ? `@${value.replace(/^@/, '')}/` : value);
+    const p = `?${params.length}`;
+    if (field === 'keywords') where.push(`instr(lower(summary -> '$.keywords'), ${p}) > 0`);
+    else if (field === 'scope') where.push(`instr(lower(name), ${p}) = 1`);
+    else if (field) where.push(`instr(lower(summary -> '$.maintainers'), ${p}) > 0`);
+    else where.push(`(instr(lower(name), ${p}) > 0 OR instr(lower(summary ->> '$.description'), ${p}) > 0 OR instr(lower(summary -> '$.keywords'), ${p}) > 0)`);
   }
   const sql = `SELECT name, summary FROM local_packages WHERE ${where.join(' AND ')} ORDER BY name LIMIT ${LOCAL_SEARCH_LIMIT}`;
   const rows = await db.prepare(sql).bind(...params).all<{ name: string; summary: string | null }>();

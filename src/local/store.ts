@@ -29,7 +29,8 @@ export interface Change {
 /** D1 rows stop at 2 MB (bytes, not characters); leave room for the other columns. */
 const MAX_DOC_BYTES = 1_900_000;
 const encoder = new TextEncoder();
-const MAX_ATTEMPTS = 40;
+/** Each attempt is two D1 queries; with the request's others this stays within 50 per invocation (the free plan's). */
+const MAX_ATTEMPTS = 20;
 
 interface Row {
   name: string;

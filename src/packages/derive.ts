@@ -77,7 +77,8 @@ export function derivePackument(input: Uint8Array, name: string, origin: string)
 
 function derive(b: Uint8Array, name: string, origin: string): Derived {
   const full = new Chunks();
-  const tarballs: Record<string, TarballRef> = {};
+  // No prototype: a file named `__proto__` must be a key like any other.
+  const tarballs: Record<string, TarballRef> = Object.create(null);
   let cursor = 0; // start of the input not yet emitted to `full`
   let docName: string | undefined;
   let distTags: [number, number] | undefined;

@@ -52,9 +52,13 @@ function isHex(c: number): boolean {
 }
 
 /** `i` is at the first byte of a value; returns the index just past it, validating its grammar. */
-export function skipValue(b: Uint8Array, i: number): number {
+/** Deeper nesting than any real document: bounds the scanner's recursion (and the stack it needs). */
+export const MAX_SCAN_DEPTH = 1000;
+
+export function skipValue(b: Uint8Array, i: number, depth = 0): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
+  if ((c === LBRACE || c === LBRACKET) && depth >= MAX_SCAN_DEPTH) throw new JsonScanError(`nested deeper than ${MAX_SCAN_DEPTH} at ${i}`);
   if (c === LBRACE) {
     let j = skipWs(b, i + 1);
     if (b[j] === RBRACE) return j + 1;
@@ -62,7 +66,7 @@ export function skipValue(b: Uint8Array, i: number): number {
       if (b[j] !== QUOTE) throw new JsonScanError(`expected key at ${j}`);
       j = skipWs(b, skipString(b, j));
       if (b[j] !== COLON) throw new JsonScanError(`expected ':' at ${j}`);
-      j = skipWs(b, skipValue(b, skipWs(b, j + 1)));
+      j = skipWs(b, skipValue(b, skipWs(b, j + 1), depth + 1));
       if (b[j] === COMMA) j = skipWs(b, j + 1);
       else if (b[j] === RBRACE) return j + 1;
       else throw new JsonScanError(`expected ',' or '}' at ${j}`);
@@ -72,7 +76,7 @@ export function skipValue(b: Uint8Array, i: number): number {
     let j = skipWs(b, i + 1);
     if (b[j] === RBRACKET) return j + 1;
     for (;;) {
-      j = skipWs(b, skipValue(b, j));
+      j = skipWs(b, skipValue(b, j, depth + 1));
       if (b[j] === COMMA) j = skipWs(b, j + 1);
       else if (b[j] === RBRACKET) return j + 1;
       else throw new JsonScanError(`expected ',' or ']' at ${j}`);

@@ -1,5 +1,6 @@
 // Package names in request paths: the three scoped encodings, percent-decoding and validation.
 import validate from 'validate-npm-package-name';
+import { MAX_FILE_LENGTH, MAX_LEGACY_NAME_LENGTH, MAX_SPEC_LENGTH } from '../limits';
 
 export type PackagePath =
   | { kind: 'packument'; name: string }
@@ -30,6 +31,9 @@ export function parsePackagePath(rawPath: string, legacyNames = false): PackageP
   const name = segs.slice(0, nameLen).join('/');
   const rest = segs.slice(nameLen);
   checkName(name, legacyNames);
+  // Files and specs name R2 keys and cache entries: bounded here, before any lookup.
+  if (rest.length >= 2 && rest[0] === '-' && rest[1].length > MAX_FILE_LENGTH) throw new NameError(`tarball file names are limited to ${MAX_FILE_LENGTH} characters`);
+  if (rest.length === 1 && rest[0].length > MAX_SPEC_LENGTH) throw new NameError(`version specs are limited to ${MAX_SPEC_LENGTH} characters`);
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest.length === 1) return { kind: 'manifest', name, spec: rest[0] };
   if (rest.length === 2 && rest[0] === '-' && rest[1] !== '') return { kind: 'tarball', name, file: rest[1] };
@@ -56,6 +60,7 @@ function decodeSegment(seg: string): string {
  * are real packages, so they pass; legacy mixed-case or over-long names pass only when allowed.
  */
 export function checkName(name: string, legacyNames = false): void {
+  if (name.length > MAX_LEGACY_NAME_LENGTH) throw new NameError(`invalid package name: names are limited to ${MAX_LEGACY_NAME_LENGTH} characters`);
   const r = validate(name);
   const warnings = (r.warnings ?? []).filter((w) => !legacyNames && !w.endsWith('is a core module name'));
   const why = [...(r.errors ?? []), ...warnings][0];

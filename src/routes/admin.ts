@@ -2,12 +2,23 @@
 // Guarded by the ADMIN_TOKEN secret; without one the endpoint is off.
 import { importAggregates, type ImportResult } from '../downloads/import';
 import { addDays, isDay } from '../downloads/periods';
+import { readJsonObject } from '../http/body';
 import { jsonError } from '../http/errors';
 import { createUser, issueToken } from '../users/accounts';
+import { sameSecret } from '../users/crypto';
+import { checkAccount } from '../users/account-fields';
+
+/** The admin endpoints' guard: off without ADMIN_TOKEN, else its bearer token, compared in constant time. */
+async function refuseAdmin(req: Request, adminToken: string | undefined, what: string): Promise<Response | undefined> {
+  if (!adminToken) return jsonError(403, `${what} is off: set the ADMIN_TOKEN secret`);
+  const m = /^Bearer (.+)$/.exec(req.headers.get('authorization') ?? '');
+  if (!m || !(await sameSecret(m[1], adminToken))) return jsonError(401, 'a valid admin token is required');
+  return undefined;
+}
 
 export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, adminToken: string | undefined, budgetMs: number): Promise<Response> {
-  if (!adminToken) return jsonError(403, 'backfill is off: set the ADMIN_TOKEN secret');
-  if (req.headers.get('authorization') !== `Bearer ${adminToken}`) return jsonError(401, 'a valid admin token is required');
+  const refused = await refuseAdmin(req, adminToken, 'backfill');
+  if (refused) return refused;
   const url = new URL(req.url);
   const start = url.searchParams.get('start') ?? '';
   const count = Number(url.searchParams.get('days') ?? '1');
@@ -27,18 +38,10 @@ export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, a
 
 /** POST /-/admin/users {name, password, email?} — creates a user and a token even with sign-up off. */
 export async function adminCreateUser(req: Request, db: D1Database, adminToken: string | undefined): Promise<Response> {
-  if (!adminToken) return jsonError(403, 'user administration is off: set the ADMIN_TOKEN secret');
-  if (req.headers.get('authorization') !== `Bearer ${adminToken}`) return jsonError(401, 'a valid admin token is required');
-  let body: { name?: unknown; password?: unknown; email?: unknown };
-  try {
-    body = await req.json();
-  } catch {
-    return jsonError(400, 'the body must be a JSON object');
-  }
-  const { name, password, email } = body ?? {};
-  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/.test(name)) return jsonError(400, 'invalid user name');
-  if (typeof password !== 'string' || password === '') return jsonError(400, 'a password is required');
-  if (!(await createUser(db, name, password, typeof email === 'string' ? email : undefined))) return jsonError(409, `user ${name} exists`);
+  const refused = await refuseAdmin(req, adminToken, 'user administration');
+  if (refused) return refused;
+  const { name, password, email } = checkAccount(await readJsonObject(req));
+  if (!(await createUser(db, name, password, email))) return jsonError(409, `user ${name} exists`);
   const { token } = await issueToken(db, name);
   return Response.json({ ok: true, name, token }, { status: 201 });
 }

@@ -1,11 +1,15 @@
 // /downloads/point|range/{period}[/{pkg}] and /versions/{pkg}/last-week, with npm's shapes and texts.
 import { sha256Hex, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
+import { MAX_LEGACY_NAME_LENGTH, clip } from '../limits';
 import { point, range, type PerDay } from '../downloads/answers';
 import { lastLandedDay, lastOwnTrafficDay, packageDays, packageIds, totalDays, versionDownloads } from '../downloads/counts-store';
 import { MAX_BULK_DAYS, PeriodError, parsePeriod, spanDays, trimSpan, type Span } from '../downloads/periods';
 
 const MAX_BULK_PACKAGES = 128;
+
+/** No package has a longer name: such a name is not looked up at all. */
+const known = (name: string) => name.length <= MAX_LEGACY_NAME_LENGTH;
 
 export async function serveDownloads(req: Request, db: D1Database, rawPath: string, now = new Date()): Promise<Response> {
   const m = /^\/downloads\/(point|range)\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
@@ -29,28 +33,33 @@ export async function serveDownloads(req: Request, db: D1Database, rawPath: stri
     throw e;
   }
 
-  if (rest === '') return answer(req, shape(span, await totalDays(db, span)), now);
+  // All packages get the single package's window too: a span of millennia would be a 100 MB answer.
+  if (rest === '') {
+    const trimmed = trimSpan(span);
+    return answer(req, shape(trimmed, await totalDays(db, trimmed)), now);
+  }
 
   if (rest.includes(',')) {
     const names = rest.split(',').filter((n) => n !== '');
     if (names.some((n) => n.startsWith('@'))) return jsonError(400, 'scoped packages are not currently supported in bulk lookups');
     if (names.length > MAX_BULK_PACKAGES) return jsonError(400, `exceeded max packages of ${MAX_BULK_PACKAGES} for bulk query`);
     if (spanDays(span) > MAX_BULK_DAYS) return jsonError(400, `exceeded max days of ${MAX_BULK_DAYS} for bulk query`);
-    const ids = await packageIds(db, names);
+    const ids = await packageIds(db, names.filter(known));
     const days = await packageDays(db, [...ids.values()], span);
-    const out: Record<string, unknown> = {};
-    for (const name of names) {
-      const id = ids.get(name);
-      out[name] = id === undefined ? null : shape(span, days.get(id) as PerDay, name);
-    }
+    // fromEntries defines own keys, so a package named `__proto__` is a key like any other.
+    const out = Object.fromEntries(
+      names.map((name) => {
+        const id = ids.get(name);
+        return [name, id === undefined ? null : shape(span, days.get(id) as PerDay, name)];
+      }),
+    );
     return answer(req, out, now);
   }
 
   const name = rest;
   const trimmed = trimSpan(span);
-  const ids = await packageIds(db, [name]);
-  const id = ids.get(name);
-  if (id === undefined) return jsonError(404, `package ${name} not found`);
+  const id = known(name) ? (await packageIds(db, [name])).get(name) : undefined;
+  if (id === undefined) return jsonError(404, `package ${clip(name)} not found`);
   const days = await packageDays(db, [id], trimmed);
   return answer(req, shape(trimmed, days.get(id)!, name), now);
 }
@@ -64,9 +73,10 @@ export async function serveVersionDownloads(req: Request, db: D1Database, rawPat
   } catch {
     return jsonError(400, 'invalid package name');
   }
+  if (!known(name)) return jsonError(404, `package ${clip(name)} not found`);
   const span = parsePeriod('last-week', await lastOwnTrafficDay(db, now.toISOString().slice(0, 10)));
   const downloads = await versionDownloads(db, name, span);
-  if (!downloads) return jsonError(404, `package ${name} not found`);
+  if (!downloads) return jsonError(404, `package ${clip(name)} not found`);
   return answer(req, { package: name, downloads }, now);
 }
 

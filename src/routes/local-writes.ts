@@ -1,22 +1,24 @@
 // npm's write requests on local packages: publish, deprecate, unpublish, owners and dist-tags.
-// Each: authenticate → validate → one compare-and-set write in D1. A publish puts its tarball in R2
+// Each: authenticate → authorize (owner, revision) before the body is read → bounded validation →
+// one compare-and-set write in D1, which checks ownership again under the write. A publish puts its tarball in R2
 // first and removes it if the write does not land; an unpublish removes tarballs after it lands.
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { requireWriter } from '../http/auth';
-import { readJsonObject } from '../http/body';
+import { readJson, readJsonObject } from '../http/body';
 import { HttpError } from '../http/errors';
+import { clip } from '../limits';
 import { checkName, inScopes } from '../packages/names';
 import { tarballUrl } from '../packages/tarball-url';
 import {
-  addVersion, applyDeprecations, applyRevision, everPublished, isMaintainer, removeDistTag, setDistTag, unpublishAll,
-  type Packument,
+  addVersion, applyDeprecations, applyRevision, everPublished, isMaintainer, parseMaintainers, removeDistTag, setDistTag,
+  unpublishAll, type Maintainer, type Packument,
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
 import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
 import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
-import { publicUser, type Caller } from '../users/accounts';
+import { publicUser, publicUsers, type Caller } from '../users/accounts';
 
 export interface WriteContext {
   req: Request;
@@ -30,15 +32,16 @@ const now = () => new Date().toISOString();
 /** PUT /<name>: a publish when it carries an attachment, otherwise `npm deprecate`'s whole-document PUT. */
 export async function putPackage(w: WriteContext, name: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
+  // Only owners write an existing package (anyone may create a new one): known before the body is read.
+  const existing = await findLocal(w.env.DB, name);
+  if (existing) checkOwner(existing, caller, name);
   const body = await readJsonObject(w.req);
-  return isPublish(body) ? publish(w, caller, name, body) : deprecate(w, caller, name, body);
+  return isPublish(body) ? publish(w, caller, name, body, existing) : deprecate(w, caller, name, body);
 }
 
-async function publish(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>): Promise<Response> {
+async function publish(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>, existing: LocalPackage | null): Promise<Response> {
   const p = await parsePublish(body, name, w.cfg.maxTarballBytes);
-  const existing = await findLocal(w.env.DB, name);
   if (existing) {
-    checkOwner(existing, caller, name);
     // Refused here already (addVersion refuses it again under the lock) so no bytes go to R2 for it.
     if (everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
   } else {
@@ -80,8 +83,10 @@ async function deprecate(w: WriteContext, caller: Caller, name: string, body: Re
 /** PUT /<name>/-rev/<rev>: unpublish of one version (npm sends the document without it) or `npm owner`. */
 export async function putRevision(w: WriteContext, name: string, rev: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
+  // Owner and revision first: a stranger's body, however large, is never read.
+  checkRev(writable(await findLocal(w.env.DB, name), caller, name, w.cfg), rev);
   const body = await readJsonObject(w.req);
-  if (body.maintainers !== undefined) body.maintainers = await knownUsers(w.env.DB, body.maintainers);
+  if (body.maintainers !== undefined) body.maintainers = await knownUsers(w.env.DB, parseMaintainers(body.maintainers));
   let doomed: string[] = [];
   const saved = await mutate(w.env.DB, name, (cur) => {
     const pkg = writable(cur, caller, name, w.cfg);
@@ -129,13 +134,10 @@ export async function deleteTarball(w: WriteContext, name: string, file: string)
 /** PUT /-/package/<name>/dist-tags/<tag> with a JSON string body. */
 export async function putDistTag(w: WriteContext, name: string, tag: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
-  let version: unknown;
-  try {
-    version = JSON.parse(await w.req.text());
-  } catch {
-    throw new HttpError(400, 'the body must be a JSON string naming a version, e.g. "1.2.3"');
-  }
-  if (typeof version !== 'string') throw new HttpError(400, 'the body must be a JSON string naming a version, e.g. "1.2.3"');
+  writable(await findLocal(w.env.DB, name), caller, name, w.cfg);
+  const wanted = 'the body must be a JSON string naming a version, e.g. "1.2.3"';
+  const version = await readJson(w.req, wanted);
+  if (typeof version !== 'string') throw new HttpError(400, wanted);
   const saved = await mutate(w.env.DB, name, (cur) => {
     const pkg = writable(cur, caller, name, w.cfg);
     if (pkg.doc['dist-tags'][tag] === version) return null;
@@ -182,7 +184,7 @@ function checkOwner(pkg: LocalPackage, caller: Caller, name: string): void {
 }
 
 function checkRev(pkg: LocalPackage, rev: string): void {
-  if (pkg.doc._rev !== rev) throw new HttpError(409, `Document update conflict: ${pkg.name} is at revision ${pkg.doc._rev}, not ${rev}; read it again`);
+  if (pkg.doc._rev !== rev) throw new HttpError(409, `Document update conflict: ${pkg.name} is at revision ${pkg.doc._rev}, not ${clip(rev)}; read it again`);
 }
 
 function dropFiles(files: Record<string, StoredFile>, removed: string[]): { files: Record<string, StoredFile>; gone: string[] } {
@@ -196,17 +198,13 @@ function dropFiles(files: Record<string, StoredFile>, removed: string[]): { file
 }
 
 /** `npm owner add` sends names; each must be a user here, and their email comes from our records. */
-async function knownUsers(db: D1Database, list: unknown): Promise<unknown> {
-  if (!Array.isArray(list)) return list;
-  const out = [];
-  for (const m of list) {
-    const name = m && typeof m === 'object' ? (m as { name?: unknown }).name : undefined;
-    if (typeof name !== 'string') return list; // left to applyRevision's validation
-    const u = await publicUser(db, name);
-    if (!u) throw new HttpError(404, `no such user: ${name}`);
-    out.push(u);
-  }
-  return out;
+async function knownUsers(db: D1Database, list: Maintainer[]): Promise<Maintainer[]> {
+  const found = await publicUsers(db, list.map((m) => m.name)); // one query, however many names
+  return list.map((m) => {
+    const u = found.get(m.name);
+    if (!u) throw new HttpError(404, `no such user: ${clip(m.name)}`);
+    return u;
+  });
 }
 
 async function refuseUpstreamName(cfg: Config, name: string): Promise<void> {

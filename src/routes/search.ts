@@ -1,7 +1,9 @@
 // GET /-/v1/search: local packages first, then the upstream's hits, paged as one list.
 // When the upstream fails the local hits still answer.
 import type { Config } from '../config';
-import { LOCAL_SEARCH_LIMIT, searchLocal, type SearchObject } from '../local/search';
+import { jsonError } from '../http/errors';
+import { MAX_SEARCH_FROM, MAX_SEARCH_SIZE, MAX_SEARCH_TEXT, MAX_SEARCH_WORDS } from '../limits';
+import { searchLocal, type SearchObject } from '../local/search';
 import { forward } from '../upstream/client';
 
 interface SearchAnswer {
@@ -13,10 +15,16 @@ interface SearchAnswer {
 export async function serveSearch(req: Request, db: D1Database, cfg: Config): Promise<Response> {
   const url = new URL(req.url);
   const text = url.searchParams.get('text') ?? '';
-  const size = clamp(url.searchParams.get('size'), 20, 1, LOCAL_SEARCH_LIMIT);
-  const from = clamp(url.searchParams.get('from'), 0, 0, 10_000);
+  if (text.length > MAX_SEARCH_TEXT) return jsonError(400, `search text is limited to ${MAX_SEARCH_TEXT} characters`);
+  if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS) return jsonError(400, `search text is limited to ${MAX_SEARCH_WORDS} words`);
+  const size = clamp(url.searchParams.get('size'), 20, 1, MAX_SEARCH_SIZE);
+  const from = clamp(url.searchParams.get('from'), 0, 0, MAX_SEARCH_FROM);
   const local = await searchLocal(db, text);
-  if (local.length === 0) return forward(cfg, req, '/-/v1/search');
+  // Only local hits page here; otherwise the upstream pages, within the same bounds.
+  const bounded = new URL(req.url);
+  if (bounded.searchParams.has('size')) bounded.searchParams.set('size', String(size));
+  if (bounded.searchParams.has('from')) bounded.searchParams.set('from', String(from));
+  if (local.length === 0) return forward(cfg, new Request(bounded, req), '/-/v1/search');
 
   const page = local.slice(from, from + size);
   // Ask the upstream for the rest of the page (at least one hit, for its total).

@@ -4,12 +4,20 @@ import type { Env } from '../env';
 import { requireUser, requireWriter } from '../http/auth';
 import { readJsonObject } from '../http/body';
 import { HttpError, jsonError } from '../http/errors';
+import { MAX_CIDR_RANGES, MAX_TOKEN_KEY_LENGTH, MAX_TOKEN_LENGTH } from '../limits';
+import { checkAccount, isUserName } from '../users/account-fields';
 import { parseRanges } from '../users/cidr';
 import { allowPasswordCheck } from '../users/throttle';
-import { checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue } from '../users/accounts';
+import { checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue, TOKEN_PAGE } from '../users/accounts';
 
-/** npm user names: lowercase-insensitive URL-safe words, as the public registry allows them. */
-const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/;
+/** A path segment decoded, or undefined when its percent-encoding is broken. */
+function decoded(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function userRoutes(app: Hono<any>): void {
@@ -18,28 +26,21 @@ export function userRoutes(app: Hono<any>): void {
 
   app.put('/-/user/*', async (c) => {
     const env = c.env as Env;
-    const raw = new URL(c.req.url).pathname.slice('/-/user/'.length);
-    let id: string;
-    try {
-      id = decodeURIComponent(raw);
-    } catch {
-      return jsonError(400, 'invalid user id');
-    }
+    const id = decoded(new URL(c.req.url).pathname.slice('/-/user/'.length));
+    if (id === undefined) return jsonError(400, 'invalid user id: bad percent-encoding');
     if (!id.startsWith('org.couchdb.user:')) return jsonError(404, 'Not found');
     const name = id.slice('org.couchdb.user:'.length);
+    if (!isUserName(name)) return jsonError(400, 'invalid user name');
     const body = await readJsonObject(c.req.raw);
-    const { password, email } = body;
     if (body.name !== undefined && body.name !== name) return jsonError(400, 'the body names another user');
-    if (!USER_NAME.test(name)) return jsonError(400, 'invalid user name');
-    if (typeof password !== 'string' || password === '') return jsonError(400, 'a password is required');
-    if (email !== undefined && typeof email !== 'string') return jsonError(400, 'email must be a string');
+    const { password, email } = checkAccount(body, name);
 
     await allowPasswordCheck(env.LOGIN_LIMITER, name);
     if (await checkPassword(env.DB, name, password)) return loggedIn(env.DB, name);
     if (env.ALLOW_SIGNUP !== 'true') {
       return jsonError(401, 'invalid user name or password (sign-up is off on this registry)');
     }
-    if (await createUser(env.DB, name, password, email as string | undefined)) return loggedIn(env.DB, name);
+    if (await createUser(env.DB, name, password, email)) return loggedIn(env.DB, name);
     return jsonError(401, 'invalid user name or password');
   });
 
@@ -48,7 +49,8 @@ export function userRoutes(app: Hono<any>): void {
     const id = c.req.param('id');
     if (!id.startsWith('org.couchdb.user:')) return jsonError(404, 'Not found');
     await requireUser((c.env as Env).DB, c.req.raw);
-    const u = await publicUser((c.env as Env).DB, id.slice('org.couchdb.user:'.length));
+    const name = id.slice('org.couchdb.user:'.length);
+    const u = isUserName(name) ? await publicUser((c.env as Env).DB, name) : null;
     if (!u) return jsonError(404, 'no such user');
     return c.json({ _id: `org.couchdb.user:${u.name}`, name: u.name, email: u.email });
   });
@@ -61,7 +63,8 @@ export function userRoutes(app: Hono<any>): void {
   app.delete('/-/user/token/*', async (c) => {
     const env = c.env as Env;
     const caller = await requireUser(env.DB, c.req.raw);
-    const token = decodeURIComponent(new URL(c.req.url).pathname.slice('/-/user/token/'.length));
+    const token = decoded(new URL(c.req.url).pathname.slice('/-/user/token/'.length));
+    if (token === undefined || token.length > MAX_TOKEN_LENGTH) return jsonError(400, 'invalid token');
     if (!(await revokeTokenValue(env.DB, caller.user, token))) return jsonError(404, 'no such token');
     return c.json({ ok: true });
   });
@@ -69,8 +72,14 @@ export function userRoutes(app: Hono<any>): void {
   app.get('/-/npm/v1/tokens', async (c) => {
     const env = c.env as Env;
     const caller = await requireUser(env.DB, c.req.raw);
-    const objects = await listTokens(env.DB, caller.user);
-    return c.json({ objects, total: objects.length, urls: {} });
+    // Paged: npm follows `urls.next`, and a user who logged in a thousand times has a thousand tokens.
+    const pageText = c.req.query('page') ?? '0';
+    const page = /^\d{1,6}$/.test(pageText) ? Number(pageText) : NaN;
+    if (!Number.isInteger(page)) return jsonError(400, 'page must be a whole number from 0 to 999999');
+    const { objects, total } = await listTokens(env.DB, caller.user, page);
+    const more = (page + 1) * TOKEN_PAGE < total;
+    const urls = more ? { next: `/-/npm/v1/tokens?page=${page + 1}` } : {};
+    return c.json({ objects, total, urls });
   });
 
   app.post('/-/npm/v1/tokens', async (c) => {
@@ -89,7 +98,10 @@ export function userRoutes(app: Hono<any>): void {
   app.delete('/-/npm/v1/tokens/token/:key', async (c) => {
     const env = c.env as Env;
     const caller = await requireWriter(env.DB, c.req.raw, 'revoke tokens');
-    if (!(await revokeToken(env.DB, caller.user, c.req.param('key')))) return jsonError(404, 'no such token');
+    const key = c.req.param('key');
+    // A key or a prefix of one: bounded, which also keeps the LIKE pattern within D1's 50 bytes.
+    if (key.length > MAX_TOKEN_KEY_LENGTH) return jsonError(400, `token keys are at most ${MAX_TOKEN_KEY_LENGTH} characters`);
+    if (!(await revokeToken(env.DB, caller.user, key))) return jsonError(404, 'no such token');
     return new Response(null, { status: 204 });
   });
 }
@@ -97,6 +109,7 @@ export function userRoutes(app: Hono<any>): void {
 /** `cidr_whitelist`: absent or empty means anywhere; otherwise every entry must be a valid range. */
 function tokenRanges(list: unknown): string[] | null {
   if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return null;
+  if (Array.isArray(list) && list.length > MAX_CIDR_RANGES) throw new HttpError(400, `cidr_whitelist is limited to ${MAX_CIDR_RANGES} ranges`);
   const ranges = Array.isArray(list) && list.every((x) => typeof x === 'string') ? parseRanges(list) : undefined;
   if (!ranges) throw new HttpError(400, 'cidr_whitelist must be a list of address ranges such as 192.168.0.0/16');
   return ranges;

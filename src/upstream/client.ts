@@ -1,5 +1,6 @@
 // The only place that talks to the upstream registry: bounded time, conditional GETs, loop guard.
 import type { Config } from '../config';
+import { MAX_RELAYED_BYTES } from '../limits';
 
 /** Marks our own requests so an upstream that is really this Worker is caught, not looped. */
 export const HOP_HEADER = 'x-edge-registry-hop';
@@ -99,12 +100,42 @@ export async function forward(cfg: Config, req: Request, path: string): Promise<
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
   const r = await withTimeout(cfg, path, async (signal) => {
     const res = await fetch(url, { method: req.method, headers, body, signal });
-    const buf = await res.arrayBuffer();
+    const buf = await readCapped(res, MAX_RELAYED_BYTES);
+    if (!buf) return { kind: 'failed' as const, status: 502 as const, message: `upstream answer for ${path} is over ${MAX_RELAYED_BYTES} bytes` };
     return { kind: 'ok' as const, res, buf };
   });
   if (r.kind !== 'ok') return Response.json({ error: r.message }, { status: r.status });
   const out = new Headers({ 'content-type': r.res.headers.get('content-type') ?? 'application/json' });
   return new Response(r.buf, { status: r.res.status, headers: out });
+}
+
+/** The whole body, or undefined (and the rest cancelled) once it passes `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 class TimeoutError extends Error {}

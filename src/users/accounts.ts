@@ -1,4 +1,5 @@
 // Users and tokens in D1.
+import { MAX_TOKEN_LENGTH } from '../limits';
 import { PBKDF2_ITERATIONS, hashPassword, newToken, randomHex, sameHex, tokenHash } from './crypto';
 
 export interface TokenInfo {
@@ -59,7 +60,8 @@ export async function issueToken(db: D1Database, user: string, readonly = false,
 
 export async function callerOf(db: D1Database, authorization: string | null): Promise<Caller | undefined> {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!m) return undefined;
+  if (!m || m[1].length > MAX_TOKEN_LENGTH) return undefined; // no token of ours is that long
+
   const row = await db
     .prepare('SELECT key, user_name, readonly, cidr_whitelist FROM tokens WHERE token_hash = ?')
     .bind(await tokenHash(m[1]))
@@ -80,17 +82,26 @@ function storedRanges(text: string | null): string[] | null {
   return Array.isArray(list) && list.length > 0 ? list.map(String) : null;
 }
 
-export async function listTokens(db: D1Database, user: string): Promise<TokenInfo[]> {
+/** Tokens per page of `npm token list`. */
+export const TOKEN_PAGE = 100;
+
+/** One page of a user's tokens, oldest first, and how many there are in all. */
+export async function listTokens(db: D1Database, user: string, page = 0): Promise<{ objects: TokenInfo[]; total: number }> {
   const rows = await db
-    .prepare('SELECT key, token_prefix, readonly, cidr_whitelist, created FROM tokens WHERE user_name = ? ORDER BY created')
-    .bind(user)
-    .all<TokenRow>();
-  return rows.results.map(toInfo);
+    .prepare(
+      'SELECT key, token_prefix, readonly, cidr_whitelist, created, (SELECT COUNT(*) FROM tokens WHERE user_name = ?1) AS total' +
+        ' FROM tokens WHERE user_name = ?1 ORDER BY created, key LIMIT ?2 OFFSET ?3',
+    )
+    .bind(user, TOKEN_PAGE, page * TOKEN_PAGE)
+    .all<TokenRow & { total: number }>();
+  return { objects: rows.results.map(toInfo), total: rows.results[0]?.total ?? 0 };
 }
 
 /** Revokes by key or key prefix (npm token revoke accepts either); true when one was removed. */
 export async function revokeToken(db: D1Database, user: string, keyOrPrefix: string): Promise<boolean> {
-  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND key LIKE ?').bind(user, `${keyOrPrefix.replace(/[%_]/g, '')}%`).all<{ key: string }>();
+  if (keyOrPrefix === '') return false;
+  // A prefix test without LIKE: no pattern characters to escape, no pattern length limit.
+  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND substr(key, 1, length(?2)) = ?2').bind(user, keyOrPrefix).all<{ key: string }>();
   if (rows.results.length !== 1) return false;
   await db.prepare('DELETE FROM tokens WHERE key = ?').bind(rows.results[0].key).run();
   return true;
@@ -119,4 +130,13 @@ function toInfo(r: TokenRow): TokenInfo {
 export async function publicUser(db: D1Database, name: string): Promise<{ name: string; email: string } | null> {
   const r = await db.prepare('SELECT name, email FROM users WHERE name = ?').bind(name).first<{ name: string; email: string | null }>();
   return r && { name: r.name, email: r.email ?? '' };
+}
+
+/** The public faces of several users in one query (json_each: no bound-parameter limit), by name. */
+export async function publicUsers(db: D1Database, names: string[]): Promise<Map<string, { name: string; email: string }>> {
+  const r = await db
+    .prepare('SELECT name, email FROM users WHERE name IN (SELECT value FROM json_each(?))')
+    .bind(JSON.stringify(names))
+    .all<{ name: string; email: string | null }>();
+  return new Map(r.results.map((u) => [u.name, { name: u.name, email: u.email ?? '' }]));
 }

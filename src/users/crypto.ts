@@ -34,6 +34,13 @@ export function newToken(): string {
   return `npm_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
+/** Whether a presented secret equals the expected one, in time that does not depend on where they differ. */
+export async function sameSecret(presented: string, expected: string): Promise<boolean> {
+  // Digests first: timingSafeEqual needs equal lengths, and the length of the secret stays hidden too.
+  const [a, b] = await Promise.all([presented, expected].map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
 export async function tokenHash(token: string): Promise<string> {
   return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
 }

@@ -1,0 +1,43 @@
+// Request body size limits, per kind of request, enforced without reading the body first: a declared
+// Content-Length over the limit is refused at once, and a chunked body is counted as the handler
+// reads it (after the caller is known), so nobody's body is buffered before they are authorized.
+import { MAX_DOCUMENT_BODY, MAX_SMALL_BODY } from '../limits';
+import { HttpError } from './errors';
+
+export class BodyTooLarge extends HttpError {
+  constructor(max: number) {
+    super(413, `the request body is too large: at most ${max} bytes are accepted here`);
+  }
+}
+
+/**
+ * The largest body `method path` may carry: a publish (`PUT /<name>`, which is also npm's deprecate)
+ * the tarball in base64 and room for a whole document; `-rev` writes a whole document; audits a lockfile;
+ * everything else a small JSON value.
+ */
+export function bodyLimitFor(method: string, path: string, publishLimit: number): number {
+  if (method === 'POST' && path.startsWith('/-/npm/v1/security/')) return publishLimit;
+  if (method !== 'PUT' || path.startsWith('/-/')) return MAX_SMALL_BODY;
+  return path.includes('/-rev/') ? MAX_DOCUMENT_BODY : publishLimit;
+}
+
+/** `req` with its body limited to `max` bytes; throws BodyTooLarge for a declared length over it. */
+export function limitBody(req: Request, max: number): Request {
+  if (!req.body) return req;
+  const declared = req.headers.get('content-length');
+  if (declared !== null && !req.headers.has('transfer-encoding')) {
+    if (Number(declared) > max) throw new BodyTooLarge(max);
+    return req;
+  }
+  let seen = 0;
+  const counted = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        seen += chunk.byteLength;
+        if (seen > max) c.error(new BodyTooLarge(max));
+        else c.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(req, { body: counted });
+}
