@@ -19,6 +19,8 @@ export default defineConfig({
               bindings: {
                 UPSTREAM_URL: upstreamUrl, UPSTREAM_TIMEOUT: '2', ALLOW_SIGNUP: 'true', TEST_MIGRATIONS: migrations,
                 LOCAL_SCOPES: '@local-test,@other-local', MAX_TARBALL_BYTES: '65536',
+                // test/worker/fuzz.test.ts: a fixed seed unless asked otherwise
+                FUZZ_SEED: process.env.FUZZ_SEED ?? '', FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
               },
             },
           }),
