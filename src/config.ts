@@ -1,5 +1,6 @@
 // Reads and validates the Worker's vars once per isolate.
 import type { Env } from './env';
+import { MAX_ORIGIN_LENGTH } from './limits';
 
 export interface Config {
   upstream: URL;
@@ -43,9 +44,12 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError('UPSTREAM_URL must be an absolute http(s) URL');
   }
   if (!upstream.pathname.endsWith('/')) upstream.pathname += '/';
+  const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined;
+  // It names cache entries, whose keys KV limits to 512 bytes.
+  if (publicUrl && publicUrl.length > MAX_ORIGIN_LENGTH) throw new ConfigError(`PUBLIC_URL must be at most ${MAX_ORIGIN_LENGTH} characters`);
   return {
     upstream,
-    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    publicUrl,
     freshTtlMs: nonNegative(env.CACHE_TTL, 300, 'CACHE_TTL') * 1000,
     maxStaleMs: nonNegative(env.MAX_STALE, 30 * 86400, 'MAX_STALE') * 1000,
     notFoundTtlMs: nonNegative(env.NOT_FOUND_TTL, 60, 'NOT_FOUND_TTL') * 1000,
