@@ -11,10 +11,11 @@ export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..');
 
 /**
- * Starts the bundled Worker with `bindings` (vars); returns { mf, db, time, sqliteBytes, close }.
- * `afterMigration(file, db)` runs after each migration file is applied.
+ * Starts the bundled Worker with `bindings` (vars); returns { mf, db, url, time, sqliteBytes, close }.
+ * `afterMigration(file, db)` runs after each migration file is applied. `options` adds or overrides
+ * Miniflare options (queues, rate limits, host and port of its HTTP server); `url` is that server's.
  */
-export async function startWorker(name, bindings, afterMigration = async () => {}) {
+export async function startWorker(name, bindings, afterMigration = async () => {}, options = {}) {
   execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
     { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' } }); // no banner: no update check
   const state = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -30,7 +31,9 @@ export async function startWorker(name, bindings, afterMigration = async () => {
     d1Persist: join(state, 'd1'),
     r2Persist: join(state, 'r2'),
     kvPersist: join(state, 'kv'),
+    ...options,
   });
+  const url = await mf.ready;
   const db = await mf.getD1Database('DB');
   for (const f of readdirSync(join(root, 'migrations')).sort()) {
     const sql = readFileSync(join(root, 'migrations', f), 'utf8').replace(/--.*$/gm, '');
@@ -56,5 +59,5 @@ export async function startWorker(name, bindings, afterMigration = async () => {
     await mf.dispose();
     rmSync(state, { recursive: true, force: true });
   };
-  return { mf, db, time, sqliteBytes, close };
+  return { mf, db, url, time, sqliteBytes, close };
 }
