@@ -72,23 +72,25 @@ function weighted(rnd, weights) {
 
 let server; // { port }: the Worker's HTTP server
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const freshAgent = new http.Agent({ keepAlive: false }); // a new connection, for the one resend below
 
 /**
  * workerd closes a kept-alive connection after answering a request whose body the Worker did not
  * read (an early 4xx), without saying `Connection: close`; a request already sent on it then meets
- * ECONNRESET without having been seen. Like npm, such a request is sent again, once; counted here.
+ * ECONNRESET without having been seen. Like npm, such a request is sent again, once, on a new
+ * connection (another pooled one may be closing too); counted here.
  */
 let resent = 0;
 
 /** One request; resolves (never rejects) with { status, headers, body, ms }; status is 'error …' or 'timeout' when no answer came. */
 async function send(method, path, opts = {}) {
-  const r = await sendOnce(method, path, opts);
+  const r = await sendOnce(method, path, opts, agent);
   if (!r.staleSocket) return r;
   resent++;
-  return sendOnce(method, path, opts);
+  return sendOnce(method, path, opts, freshAgent);
 }
 
-function sendOnce(method, path, { headers = {}, body, token } = {}) {
+function sendOnce(method, path, { headers = {}, body, token } = {}, via) {
   const buf = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const h = { ...(buf ? { 'content-type': 'application/json', 'content-length': buf.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers };
   const t0 = performance.now();
@@ -97,7 +99,7 @@ function sendOnce(method, path, { headers = {}, body, token } = {}) {
     let req;
     let answered = false;
     try {
-      req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers: h, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers: h, agent: via, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         answered = true;
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -780,6 +782,7 @@ async function main() {
 const cleanup = [];
 async function cleanUp() {
   agent.destroy();
+  freshAgent.destroy();
   for (const f of cleanup.splice(0).reverse()) await f().catch((e) => console.error(`cleanup: ${e.message}`));
   await upstream?.close();
 }
