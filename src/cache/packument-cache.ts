@@ -56,6 +56,9 @@ export interface DocSource {
 }
 
 export class PackumentCache implements DocSource {
+  /** This request's read of each name's entry: asked once, whoever asks. */
+  private metas = new Map<string, Promise<Meta | null>>();
+
   constructor(
     private env: Env,
     private cfg: Config,
@@ -64,8 +67,29 @@ export class PackumentCache implements DocSource {
     private now: () => number = Date.now,
   ) {}
 
+  /**
+   * Whether a usable copy of `name` is cached. Entries are only made for names that were not local
+   * when fetched (and a first publish forgets them), so such a name is served without asking D1.
+   */
+  async hasCopy(name: string): Promise<boolean> {
+    const meta = await this.readMeta(name);
+    return meta?.status === 200 && this.now() - meta.fetchedAt < this.cfg.freshTtlMs + this.cfg.maxStaleMs;
+  }
+
+  /** Forgets the cached entry of `name` (a local package now has that name). */
+  async forget(name: string): Promise<void> {
+    this.metas.delete(name);
+    await this.env.METADATA.delete(this.metaKey(name));
+  }
+
+  private readMeta(name: string): Promise<Meta | null> {
+    let m = this.metas.get(name);
+    if (!m) this.metas.set(name, (m = this.env.METADATA.get<Meta>(this.metaKey(name), 'json')));
+    return m;
+  }
+
   async get(name: string, rep: Representation): Promise<Lookup> {
-    const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    const meta = await this.readMeta(name);
     const age = meta ? this.now() - meta.fetchedAt : Infinity;
     if (meta?.status === 404 && age < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
     if (meta?.status === 200 && age < this.cfg.freshTtlMs + this.cfg.maxStaleMs) {

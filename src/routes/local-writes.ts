@@ -16,7 +16,8 @@ import {
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
 import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
-import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
+import { PackumentCache } from '../cache/packument-cache';
+import { deleteMirrored, deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
 import { publicUser, publicUsers, type Caller } from '../users/accounts';
 
@@ -67,6 +68,8 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
     if (after !== undefined && after?.files[p.file]?.key !== key) await deleteTarballs(w.env.TARBALLS, [key]);
     throw e;
   }
+  // A new local name: mirror copies of it (the upstream had it once) must not answer for it any more.
+  if (!existing) await forgetMirror(w, name);
   return ok(name, saved!, 201);
 }
 
@@ -176,6 +179,16 @@ async function removeUnpublished(w: WriteContext, name: string, keys: string[]):
     await deleteTarballs(w.env.TARBALLS, keys);
   } catch (e) {
     console.error(`unpublished ${name}, but removing ${keys.length} tarball(s) from R2 failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The publish has landed: a failure here is logged, not answered (npm would retry a publish that is done). */
+async function forgetMirror(w: WriteContext, name: string): Promise<void> {
+  const cache = new PackumentCache(w.env, w.cfg, w.origin, () => {});
+  try {
+    await Promise.all([cache.forget(name), deleteMirrored(w.env.TARBALLS, name)]);
+  } catch (e) {
+    console.error(`published ${name}, but forgetting its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -37,29 +37,26 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
 
   const name = target.name;
   const scoped = inScopes(name, cfg.localScopes);
-  // A mirrored tarball is read from R2 while D1 says whether the name is local: one wait, not two.
-  const mirrored = target.kind === 'tarball' && !scoped ? readTarball(env.TARBALLS, mirrorKey(name, target.file), method === 'GET') : undefined;
-  mirrored?.catch(() => {}); // a failure is met where it is awaited; none may go unhandled meanwhile
-  const drop = () => void mirrored?.then((t) => t?.body?.cancel(), () => {}); // a body nobody will read
-  let local: Awaited<ReturnType<typeof lookupLocal>>;
-  try {
-    local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
-  } catch (e) {
-    drop();
-    throw e;
+  const mirror = new PackumentCache(env, cfg, origin, waitUntil);
+  // A cached mirror copy answers without D1: entries exist only for names that were not local when
+  // fetched, and a first publish removes them. A write's `?write=true` read always asks D1.
+  if (!scoped && new URL(req.url).searchParams.get('write') !== 'true') {
+    if (target.kind === 'tarball') {
+      const stored = await readTarball(env.TARBALLS, mirrorKey(name, target.file), method === 'GET');
+      if (stored) return serveTarball(req, env, cfg, mirror, waitUntil, name, target.file, stored);
+    } else if (await mirror.hasCopy(name)) {
+      return target.kind === 'packument' ? servePackument(req, mirror, cfg, name) : serveManifest(req, mirror, cfg, name, target.spec);
+    }
   }
-  if (local) drop();
+  const local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
   if (!local && scoped) return jsonError(404, 'Not found');
-  const docs: DocSource = local ? new LocalDocs(local, origin) : new PackumentCache(env, cfg, origin, waitUntil);
+  const docs: DocSource = local ? new LocalDocs(local, origin) : mirror;
   switch (target.kind) {
     case 'packument':
       return servePackument(req, docs, cfg, name);
     case 'manifest':
       return serveManifest(req, docs, cfg, name, target.spec);
     case 'tarball':
-      return local
-        ? serveLocalTarball(req, env, local, target.file)
-        : serveTarball(req, env, cfg, docs as PackumentCache, waitUntil, name, target.file, await mirrored);
+      return local ? serveLocalTarball(req, env, local, target.file) : serveTarball(req, env, cfg, mirror, waitUntil, name, target.file, undefined);
   }
 }
-

@@ -31,3 +31,13 @@ export async function writeTarball(bucket: R2Bucket, key: string, bytes: Uint8Ar
 export async function deleteTarballs(bucket: R2Bucket, keys: string[]): Promise<void> {
   if (keys.length > 0) await bucket.delete(keys);
 }
+
+/** Removes every mirrored tarball of `name` (a local package now has that name). */
+export async function deleteMirrored(bucket: R2Bucket, name: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: `tarballs/${name}/`, cursor });
+    await deleteTarballs(bucket, page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+}

@@ -1,9 +1,25 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CORGI, corgi, get, putPackage, uniqueName, upstreamHits } from './helpers';
+import { CORGI, corgi, deleteDoc, get, putPackage, settle, uniqueName, upstreamHits } from './helpers';
 import { publish, publishBody, send, signup } from './local-helpers';
 
 describe('publish', () => {
+  it('takes over a name the upstream dropped: its cached mirror copies stop answering at once', async () => {
+    const token = await signup(uniqueName('taker'));
+    const { name } = await putPackage(uniqueName('pub-dropped'), ['1.0.0']);
+    expect((await get(`/${name}`)).status).toBe(200);
+    expect((await get(`/${name}/-/${name}-1.0.0.tgz`)).status).toBe(200);
+    await settle(); // the cache entry and the tarball are stored
+    expect((await get(`/${name}/-/${name}-1.0.0.tgz`)).status).toBe(200); // now from R2, without D1
+    await deleteDoc(name); // gone upstream, so the name may be published here
+    expect((await publish(name, '2.0.0', token)).status).toBe(201);
+    const doc = await (await get(`/${name}`)).json<any>();
+    expect(Object.keys(doc.versions)).toEqual(['2.0.0']);
+    expect(Object.keys((await (await corgi(`/${name}`)).json<any>()).versions)).toEqual(['2.0.0']);
+    expect((await get(`/${name}/latest`)).status).toBe(200);
+    expect((await get(`/${name}/-/${name}-1.0.0.tgz`)).status).toBe(404);
+  });
+
   it('stores a first version and serves it full, abbreviated, as a manifest and as a tarball', async () => {
     const user = uniqueName('alice');
     const token = await signup(user);
