@@ -1,14 +1,21 @@
-// `npm start`: apply D1 migrations to the local state, then `wrangler dev` on 127.0.0.1.
-// PORT (8787), UPSTREAM_URL (default: `npm config get registry`), STATE_DIR (.wrangler/state),
-// ADMIN_TOKEN (`local`: the backfill endpoint's token, loopback only), LOCAL_SCOPES (e.g. `@acme`),
-// READ_ACCESS (`users` for a private registry).
-import { execFileSync, spawn } from 'node:child_process';
-import { constants } from 'node:os';
+// `npm start`: apply D1 migrations to the local state, bundle the Worker as `wrangler deploy` would, and
+// serve that bundle on Miniflare at 127.0.0.1:$PORT with the bindings, state layout and cron of
+// wrangler.toml. Not `wrangler dev` (that is `npm run dev`): its inspector proxy makes one connection to
+// Node per DevTools event, one per 4 KiB of every upstream body, and big packuments exhaust workerd's
+// file descriptors (see README, "npm start"). Environment: PORT (8787), UPSTREAM_URL (default:
+// `npm config get registry`), STATE_DIR (.wrangler/state), CRONS (replaces wrangler.toml's, `;` between),
+// and every Worker var of wrangler.toml plus ADMIN_TOKEN (`local`) and PUBLIC_URL, passed through.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCron, scheduleCrons } from './start-cron.mjs';
+import { limitedLog } from './start-log.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+const wranglerToml = join(root, 'wrangler.toml');
 const port = Number(process.env.PORT || 8787);
 const stateDir = resolve(process.env.STATE_DIR || join(root, '.wrangler', 'state'));
 // Non-interactive and offline apart from the upstream: the banner's update check would ask the public
@@ -47,19 +54,111 @@ if (LOCAL.has(upstream.hostname.replace(/\.$/, '')) && upstreamPort === port) {
   fail(`UPSTREAM_URL ${upstream.href} is this registry's own origin (http://127.0.0.1:${port}/); point it at another registry`);
 }
 
+// Loaded only now, so that a refused configuration answers at once (wrangler's module is large).
+const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import('wrangler');
+const { Log, LogLevel, Miniflare } = await import('miniflare');
+
+const config = unstable_readConfig({ config: wranglerToml });
+let crons;
+try {
+  crons = (process.env.CRONS ? process.env.CRONS.split(';').filter((c) => c.trim()) : config.triggers?.crons ?? []).map(parseCron);
+} catch (e) {
+  fail(`cron: ${e.message}`);
+}
+
 execFileSync(wrangler, ['d1', 'migrations', 'apply', 'registry', '--local', '--persist-to', stateDir], {
   cwd: root,
   env,
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 
-const child = spawn(
-  wrangler,
-  ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--test-scheduled',
-    '--var', `UPSTREAM_URL:${upstream.href}`, '--var', `ADMIN_TOKEN:${process.env.ADMIN_TOKEN || 'local'}`, '--var', 'ALLOW_SIGNUP:true',
-    ...['LOCAL_SCOPES', 'READ_ACCESS'].flatMap((v) => (process.env[v] ? ['--var', `${v}:${process.env[v]}`] : [])),
-    '--show-interactive-dev-session=false'],
-  { cwd: root, env, stdio: 'inherit' },
-);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+// The bundle `wrangler deploy` would upload: no dev middleware, no watcher, no inspector.
+const bundleDir = mkdtempSync(join(tmpdir(), 'npm-start-bundle-'));
+try {
+  execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', bundleDir], { cwd: root, env, stdio: 'pipe' });
+} catch (e) {
+  rmSync(bundleDir, { recursive: true, force: true });
+  fail(`bundling failed:\n${e.stdout}${e.stderr}`);
+}
+
+const log = limitedLog();
+class LimitedLog extends Log {
+  log(message) {
+    log.line(message);
+  }
+}
+
+// wrangler.toml's bindings as wrangler itself translates them (ids, bucket names, queue consumer
+// settings), so the state under <STATE_DIR>/v3 is the one `wrangler ... --local --persist-to` uses.
+const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+const { name } = config;
+const vars = { ...workerOptions.bindings, UPSTREAM_URL: upstream.href, ADMIN_TOKEN: 'local', ALLOW_SIGNUP: 'true' };
+for (const k of new Set([...Object.keys(workerOptions.bindings), 'ADMIN_TOKEN', 'PUBLIC_URL'])) {
+  if (k !== 'UPSTREAM_URL' && process.env[k]) vars[k] = process.env[k];
+}
+
+// In front: `GET /__scheduled` runs the cron handler, answered as `wrangler dev --test-scheduled` does;
+// everything else goes to the Worker unchanged (same request, headers and CF-Connecting-IP).
+const FRONT = `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname !== '/__scheduled') return env.WORKER.fetch(request);
+    const { outcome } = await env.WORKER.scheduled({ cron: url.searchParams.get('cron') ?? '', scheduledTime: new Date() });
+    return outcome === 'ok' ? new Response('Ran scheduled event') : new Response('Scheduled event failed: ' + outcome, { status: 500 });
+  },
+};`;
+
+const mf = new Miniflare({
+  host: '127.0.0.1',
+  port,
+  cf: false, // a placeholder request.cf, not one fetched from Cloudflare
+  defaultPersistRoot: join(stateDir, 'v3'), // wrangler's --persist-to layout: v3/d1, v3/kv, v3/r2, ...
+  log: new LimitedLog(LogLevel.INFO),
+  logRequests: false, // each request log is a workerd-to-Node call; keep Node off the request path
+  handleRuntimeStdio: (stdout, stderr) => {
+    log.pipe(stdout);
+    log.pipe(stderr);
+  },
+  workers: [
+    {
+      name: 'npm-start-front',
+      modules: true,
+      script: FRONT,
+      compatibilityDate: workerOptions.compatibilityDate,
+      compatibilityFlags: ['service_binding_extra_handlers'], // Fetcher.scheduled()
+      serviceBindings: { WORKER: name },
+    },
+    { ...workerOptions, name, modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, 'index.js'), bindings: vars },
+  ],
+});
+
+let stopCrons = () => {};
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  stopCrons();
+  rmSync(bundleDir, { recursive: true, force: true });
+  log.close();
+  // Ends workerd. After a failed start dispose() can wait on nothing forever, so it gets 5 s.
+  await Promise.race([mf.dispose().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  process.exit(code);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(128 + constants.signals[sig]));
+
+try {
+  await mf.ready;
+} catch (e) {
+  console.error(`npm start: ${e.message}`);
+  await stop(1);
+}
+const url = `http://127.0.0.1:${port}/`;
+stopCrons = scheduleCrons(crons, async (cron) => {
+  try {
+    const r = await fetch(`${url}__scheduled?cron=${encodeURIComponent(cron)}`);
+    log.line(`npm start: cron "${cron}": ${r.status} ${(await r.text()).slice(0, 500)}`);
+  } catch (e) {
+    log.line(`npm start: cron "${cron}" failed: ${e.message}`);
+  }
+});
+log.line(`npm start: ready on ${url} (upstream ${upstream.href}, state ${stateDir}, crons ${crons.map((c) => `"${c.expr}"`).join(', ') || 'none'})`);
