@@ -1,4 +1,4 @@
-// Concurrent misses for one packument, each its own request in wrangler dev's workerd, share one
+// Concurrent misses for one packument, each its own request in npm start's workerd, share one
 // upstream fetch, even when the request that started it goes away before the upstream answers.
 import { describe, expect, it } from 'vitest';
 import { useRegistry } from './support.mjs';

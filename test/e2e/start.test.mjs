@@ -1,7 +1,12 @@
-// The `npm start` contract's refusals (the serving side is exercised by install.test.mjs).
+// The `npm start` contract: its refusals; the vars it passes through; the cron it fires on schedule;
+// and its state, which wrangler's --local commands share and a restart keeps. (Serving is exercised by
+// install.test.mjs and the others.)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ROOT, exec } from './support.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream } from '../support/fake-upstream.mjs';
+import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
+import { ROOT, exec, groupAlive, removeTemps, startRegistry, tempDir } from './support.mjs';
 
 async function start(env) {
   try {
@@ -25,5 +30,112 @@ describe('npm start', () => {
 
   it.each(['not a url', 'ftp://example.test/'])('refuses an upstream that is not an http(s) URL (%s)', async (url) => {
     expect(await start({ PORT: '18787', UPSTREAM_URL: url })).toMatch(/UPSTREAM_URL (is not a URL|must be http)/);
+  });
+});
+
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' }; // no banner, so no update check
+const wrangler = (args) => exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, { cwd: ROOT, env: wranglerEnv });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// One state folder through two runs of npm start and wrangler's own --local commands in between.
+describe('npm start: vars, the cron, and state shared with wrangler --local across restarts', () => {
+  const shared = { stateDir: undefined, upstream: undefined, registry: undefined };
+  beforeAll(async () => {
+    shared.upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
+    shared.stateDir = tempDir('shared-state');
+  });
+  afterAll(async () => {
+    await shared.registry?.stop();
+    await shared.upstream?.close();
+    removeTemps();
+  });
+
+  it('passes wrangler.toml vars and PUBLIC_URL through from the environment, and fires the cron on its schedule', async () => {
+    shared.registry = await startRegistry({
+      upstreamUrl: shared.upstream.url,
+      stateDir: shared.stateDir,
+      env: { CLIENT_MAX_AGE: '123', PUBLIC_URL: 'https://registry.example.test', CRONS: '* * * * *' },
+    });
+    const { url } = shared.registry;
+    const r = await fetch(new URL('abbrev', url));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toMatch(/max-age=123\b/);
+    expect((await r.json()).versions['1.1.1'].dist.tarball).toBe('https://registry.example.test/abbrev/-/abbrev-1.1.1.tgz');
+    const tgz = await fetch(new URL('abbrev/-/abbrev-1.1.1.tgz', url));
+    expect(tgz.status).toBe(200);
+    await tgz.arrayBuffer();
+
+    // aggregates written by wrangler into the same local R2, imported by the cron with nobody asking
+    const file = join(tempDir('obj'), 'body');
+    writeFileSync(file, 'abbrev 7\n');
+    await wrangler(['r2', 'object', 'put', 'registry-aggregates/2020-03-01/100/part-00000', '--file', file, '--local', '--persist-to', shared.stateDir]);
+    writeFileSync(file, '');
+    await wrangler(['r2', 'object', 'put', 'registry-aggregates/2020-03-01/100/_SUCCESS', '--file', file, '--local', '--persist-to', shared.stateDir]);
+    let downloads;
+    for (let t = Date.now(); Date.now() - t < 90_000; await sleep(2000)) {
+      downloads = await (await fetch(new URL('downloads/point/2020-03-01/abbrev', url))).json();
+      if (downloads.downloads) break;
+    }
+    expect(downloads).toEqual({ downloads: 7, start: '2020-03-01', end: '2020-03-01', package: 'abbrev' });
+    expect(shared.registry.log()).toMatch(/cron "\* \* \* \* \*": 200 Ran scheduled event/);
+
+    // and an account, in D1
+    const signup = await fetch(new URL('-/user/org.couchdb.user:carol', url), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ _id: 'org.couchdb.user:carol', name: 'carol', password: 'correct horse', email: 'c@example.test', type: 'user', roles: [], date: new Date().toISOString() }),
+    });
+    expect(signup.status).toBe(201);
+  });
+
+  it('delivers the download queue to the Worker: the tarball served above is counted', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    let answer;
+    for (let t = Date.now(); Date.now() - t < 60_000; await sleep(2000)) {
+      // the consumer gets its batch within max_batch_timeout (5 s); a cron pass then publishes the day's counts
+      const s = await fetch(new URL('__scheduled', shared.registry.url));
+      expect([s.status, await s.text()]).toEqual([200, 'Ran scheduled event']);
+      answer = await (await fetch(new URL(`downloads/point/${day}/abbrev`, shared.registry.url))).json();
+      if (answer.downloads) break;
+    }
+    expect(answer).toEqual({ downloads: 1, start: day, end: day, package: 'abbrev' });
+  });
+
+  it('stops workerd too when only npm start itself gets SIGTERM', async () => {
+    process.kill(shared.registry.pid, 'SIGTERM');
+    for (let t = Date.now(); groupAlive(shared.registry.pid) && Date.now() - t < 15_000;) await sleep(100);
+    expect(groupAlive(shared.registry.pid)).toBe(false);
+    shared.registry = undefined;
+  });
+
+  it('leaves state that wrangler --local --persist-to reads', async () => {
+    const { stdout } = await wrangler(['d1', 'execute', 'registry', '--local', '--persist-to', shared.stateDir, '--json', '--command', 'SELECT name FROM users']);
+    expect(JSON.parse(stdout)[0].results).toEqual([{ name: 'carol' }]);
+    const keys = await wrangler(['kv', 'key', 'list', '--namespace-id', '00000000000000000000000000000000', '--local', '--persist-to', shared.stateDir]);
+    expect(JSON.parse(keys.stdout).map((k) => k.name)).toContain('meta:https://registry.example.test:abbrev');
+    const out = join(tempDir('get'), 'abbrev.tgz');
+    await wrangler(['r2', 'object', 'get', 'registry-tarballs/tarballs/abbrev/abbrev-1.1.1.tgz', '--file', out, '--local', '--persist-to', shared.stateDir]);
+    expect(readFileSync(out).equals(readFileSync(join(LOCAL_FIXTURES, 'abbrev', '-', 'abbrev-1.1.1.tgz')))).toBe(true);
+  });
+
+  it('serves the same state after a restart, with the upstream gone', async () => {
+    await shared.upstream.close();
+    shared.upstream = undefined;
+    // the same PUBLIC_URL: cached documents are kept per origin (their tarball URLs name it), and the port is new
+    shared.registry = await startRegistry({ upstreamUrl: 'http://127.0.0.1:9/', stateDir: shared.stateDir, env: { PUBLIC_URL: 'https://registry.example.test' } });
+    const { url } = shared.registry;
+    const doc = await fetch(new URL('abbrev', url));
+    expect(doc.status).toBe(200);
+    expect(Object.keys((await doc.json()).versions)).toContain('1.1.1');
+    const tgz = await fetch(new URL('abbrev/-/abbrev-1.1.1.tgz', url));
+    expect(tgz.status).toBe(200);
+    expect(Buffer.from(await tgz.arrayBuffer()).equals(readFileSync(join(LOCAL_FIXTURES, 'abbrev', '-', 'abbrev-1.1.1.tgz')))).toBe(true);
+    expect(await (await fetch(new URL('downloads/point/2020-03-01/abbrev', url))).json()).toMatchObject({ downloads: 7 });
+    const login = await fetch(new URL('-/user/org.couchdb.user:carol', url), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ _id: 'org.couchdb.user:carol', name: 'carol', password: 'correct horse', type: 'user', roles: [], date: new Date().toISOString() }),
+    });
+    expect(login.status).toBe(201);
   });
 });

@@ -35,12 +35,12 @@ export async function startRegistry({ upstreamUrl, stateDir = tempDir('state'), 
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), UPSTREAM_URL: upstreamUrl, STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so wrangler and workerd stop with it
+    detached: true, // its own process group, so workerd (and the wrangler commands it runs first) stop with it
   });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
-  // Done only when nothing live is left in the group: wrangler and workerd can outlive npm start.
+  // Done only when nothing live is left in the group: workerd can outlive npm start.
   const stop = async () => {
     for (let i = 0; groupAlive(child.pid); i++) {
       if (i === 0 || i === 50) signalGroup(child.pid, i ? 'SIGKILL' : 'SIGTERM');
@@ -55,7 +55,7 @@ export async function startRegistry({ upstreamUrl, stateDir = tempDir('state'), 
     }
     try {
       const r = await fetch(`${url}-/ping`);
-      if (r.status === 200) return { url, port, stateDir, stop, log: () => log };
+      if (r.status === 200) return { url, port, stateDir, pid: child.pid, stop, log: () => log };
     } catch {}
     await sleep(250);
   }
@@ -72,7 +72,7 @@ function signalGroup(pgid, signal) {
 }
 
 /** Whether a process group has a live (not zombie) member; where there is no /proc, whether it can be signalled. */
-function groupAlive(pgid) {
+export function groupAlive(pgid) {
   if (!existsSync('/proc/self/stat')) {
     try {
       return process.kill(-pgid, 0);
