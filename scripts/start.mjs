@@ -74,10 +74,10 @@ execFileSync(wrangler, ['d1', 'migrations', 'apply', 'registry', '--local', '--p
 
 // The bundle `wrangler deploy` would upload: no dev middleware, no watcher, no inspector.
 const bundleDir = mkdtempSync(join(tmpdir(), 'npm-start-bundle-'));
+process.on('exit', () => rmSync(bundleDir, { recursive: true, force: true })); // however it exits
 try {
   execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', bundleDir], { cwd: root, env, stdio: 'pipe' });
 } catch (e) {
-  rmSync(bundleDir, { recursive: true, force: true });
   fail(`bundling failed:\n${e.stdout}${e.stderr}`);
 }
 
@@ -108,7 +108,23 @@ const FRONT = `export default {
   },
 };`;
 
-const mf = new Miniflare({
+let mf;
+let stopCrons = () => {};
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  stopCrons();
+  log.close();
+  // Ends workerd. After a failed start dispose() can wait on nothing forever, so it gets 5 s.
+  await Promise.race([mf?.dispose().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  process.exit(code);
+}
+// Registered before Miniflare's own SIGINT/SIGTERM hook (which kills workerd and exits at once), so these
+// run first; SIGHUP (a closed terminal) has only this one.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(128 + constants.signals[sig]));
+
+mf = new Miniflare({
   host: '127.0.0.1',
   port,
   cf: false, // a placeholder request.cf, not one fetched from Cloudflare
@@ -131,20 +147,6 @@ const mf = new Miniflare({
     { ...workerOptions, name, modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, 'index.js'), bindings: vars },
   ],
 });
-
-let stopCrons = () => {};
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  stopCrons();
-  rmSync(bundleDir, { recursive: true, force: true });
-  log.close();
-  // Ends workerd. After a failed start dispose() can wait on nothing forever, so it gets 5 s.
-  await Promise.race([mf.dispose().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-  process.exit(code);
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(128 + constants.signals[sig]));
 
 try {
   await mf.ready;
