@@ -5,6 +5,7 @@ import type { Env } from './env';
 import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads/traffic';
 import { importAggregates } from './downloads/import';
 import { bodyLimitFor, limitBody } from './http/body-limit';
+import { MAX_SMALL_BODY } from './limits';
 import { HttpError, jsonError } from './http/errors';
 import { registryOrigin } from './http/origin';
 import { readAccess } from './http/read-access';
@@ -31,7 +32,19 @@ app.use('*', async (c, next) => {
   const path = new URL(c.req.url).pathname;
   c.req.raw = limitBody(c.req.raw, bodyLimitFor(c.req.method, path, publishBodyLimit(cfg.maxTarballBytes)));
   await next();
+  drainRefused(c.req.raw, (p) => c.executionCtx.waitUntil(p));
 });
+
+/**
+ * A refused write is answered without reading its body; left unread, the runtime drops the kept-alive
+ * connection under the client's next request. A small body is read to its end after the answer (work
+ * bounded by the small-body limit, done once the refusal is decided); a larger one loses its connection.
+ */
+function drainRefused(req: Request, waitUntil: (p: Promise<unknown>) => void): void {
+  if (!req.body || req.bodyUsed) return;
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared <= MAX_SMALL_BODY) waitUntil(req.body.pipeTo(new WritableStream()).catch(() => {}));
+}
 
 app.use('*', readAccess());
 
