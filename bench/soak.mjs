@@ -493,7 +493,9 @@ async function hostile(c) {
   return r;
 }
 
-const OPS = { 'cache-hit': cacheHit, 'cold-miss': coldMiss, tarball, login, publish, unpublish, hostile };
+/** Not in the default mix: `SOAK_MIX='{"ping":1}'` shows what load alone does to a request that does nothing. */
+const ping = (c) => request(c, 'ping', 'GET /-/ping', 'GET', '/-/ping');
+const OPS = { ping, 'cache-hit': cacheHit, 'cold-miss': coldMiss, tarball, login, publish, unpublish, hostile };
 
 // ---------------------------------------------------------------------------------------------
 // Set-up: fixtures warmed into the cache, accounts, and the local packages with a first version.
