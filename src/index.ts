@@ -42,8 +42,8 @@ app.use('*', async (c, next) => {
  */
 function drainRefused(req: Request, waitUntil: (p: Promise<unknown>) => void): void {
   if (!req.body || req.bodyUsed) return;
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared <= MAX_SMALL_BODY) waitUntil(req.body.pipeTo(new WritableStream()).catch(() => {}));
+  const declared = req.headers.get('content-length'); // a chunked body is not read: it loses its connection
+  if (declared !== null && Number(declared) <= MAX_SMALL_BODY) waitUntil(req.body.pipeTo(new WritableStream()).catch(() => {}));
 }
 
 app.use('*', readAccess());

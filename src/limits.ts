@@ -20,6 +20,8 @@ export const MAX_MAINTAINERS = 256;
 export const MAX_JSON_DEPTH = 64;
 /** Bodies other than publishes and whole-document PUTs: logins, tokens, dist-tags, admin. */
 export const MAX_SMALL_BODY = 64 * 1024;
+/** Audit requests (a lockfile's packages, forwarded to the upstream). */
+export const MAX_AUDIT_BODY = 16 * 1024 * 1024;
 /** Whole-document PUTs (`-rev` unpublish and owners, deprecate): a stored document is at most 1.9 MB. */
 export const MAX_DOCUMENT_BODY = 3 * 1024 * 1024;
 /** Accounts: user names as npm allows them; passwords and emails of sane length. */
@@ -39,6 +41,8 @@ export const MAX_SEARCH_SIZE = 250;
 export const MAX_SEARCH_FROM = 10_000;
 /** Upstream answers relayed whole (search, audit): more than this is the upstream's failure. */
 export const MAX_RELAYED_BYTES = 16 * 1024 * 1024;
+/** A local package's D1 row (document, files, search summary): D1 rows stop at 2 MB. */
+export const MAX_ROW_BYTES = 1_900_000;
 /** Attachments of one publish: the tarball and a provenance bundle. */
 export const MAX_ATTACHMENTS = 2;
 

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { sha256Hex } from '../http/conditional';
 import type { Representation } from '../http/negotiate';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
+import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
 import { SingleFlight } from './single-flight';
 
@@ -162,6 +163,9 @@ export class PackumentCache implements DocSource {
   }
 
   private async store(name: string, d: Derived, etags: Record<Representation, string>, meta: Meta): Promise<void> {
+    // A cache entry answers without asking D1, so none may be made for a name that became local while
+    // this fetch ran (a publish removes the entries there were; this closes the race with it).
+    if (await lookupLocal(this.env.DB, name, false)) return;
     const full: DocMeta = { etag: etags.full, modified: d.modified, length: d.fullLength };
     const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified, length: d.abbreviated.length };
     if (meta.loc === 'r2') {

@@ -1,7 +1,7 @@
 // Request body size limits, per kind of request, enforced without reading the body first: a declared
 // Content-Length over the limit is refused at once, and a chunked body is counted as the handler
 // reads it (after the caller is known), so nobody's body is buffered before they are authorized.
-import { MAX_DOCUMENT_BODY, MAX_SMALL_BODY } from '../limits';
+import { MAX_AUDIT_BODY, MAX_DOCUMENT_BODY, MAX_SMALL_BODY } from '../limits';
 import { HttpError } from './errors';
 
 export class BodyTooLarge extends HttpError {
@@ -16,14 +16,15 @@ export class BodyTooLarge extends HttpError {
  * everything else a small JSON value.
  */
 export function bodyLimitFor(method: string, path: string, publishLimit: number): number {
-  if (method === 'POST' && path.startsWith('/-/npm/v1/security/')) return publishLimit;
+  if (method === 'POST' && path.startsWith('/-/npm/v1/security/')) return MAX_AUDIT_BODY;
   if (method !== 'PUT' || path.startsWith('/-/')) return MAX_SMALL_BODY;
-  return path.includes('/-rev/') ? MAX_DOCUMENT_BODY : publishLimit;
+  return /\/(-|%2d)rev\//i.test(path) ? MAX_DOCUMENT_BODY : publishLimit; // `-` may come percent-encoded
 }
 
 /** `req` with its body limited to `max` bytes; throws BodyTooLarge for a declared length over it. */
 export function limitBody(req: Request, max: number): Request {
-  if (!req.body) return req;
+  // No route reads a GET or HEAD body, and a Request of those methods cannot be given one.
+  if (!req.body || req.method === 'GET' || req.method === 'HEAD') return req;
   const declared = req.headers.get('content-length');
   if (declared !== null && !req.headers.has('transfer-encoding')) {
     if (Number(declared) > max) throw new BodyTooLarge(max);

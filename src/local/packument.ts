@@ -4,6 +4,7 @@ import semver from 'semver';
 import { asObject } from '../http/body';
 import { HttpError } from '../http/errors';
 import { MAX_MAINTAINERS, MAX_TAGS, MAX_TAG_LENGTH, clip, show } from '../limits';
+import { isUserName } from '../users/account-fields';
 
 export interface Maintainer {
   name: string;
@@ -178,7 +179,7 @@ export function checkTagName(tag: string): void {
   if (tag === '' || tag === '__proto__' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
     throw new HttpError(400, `invalid dist-tag name: ${show(tag)}`);
   }
-  if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${tag}`);
+  if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${clip(tag)}`);
 }
 
 export function parseMaintainers(v: unknown): Maintainer[] {
@@ -186,7 +187,7 @@ export function parseMaintainers(v: unknown): Maintainer[] {
   if (v.length > MAX_MAINTAINERS) throw new HttpError(400, `a package may have at most ${MAX_MAINTAINERS} maintainers`);
   const out: Maintainer[] = [];
   for (const m of v) {
-    if (!m || typeof m !== 'object' || typeof (m as Maintainer).name !== 'string') throw new HttpError(400, 'each maintainer needs a name');
+    if (!m || typeof m !== 'object' || !isUserName((m as Maintainer).name)) throw new HttpError(400, 'each maintainer needs the name of a user');
     const { name, email } = m as Maintainer;
     if (out.some((o) => o.name === name)) continue;
     out.push(typeof email === 'string' ? { name, email } : { name });

@@ -1,6 +1,7 @@
 // Local packages in D1 (one row per package, the whole document) and their tarballs in R2.
 // Every write is a compare-and-set on `rev`, retried on conflict, so concurrent writers never lose data.
 import { HttpError } from '../http/errors';
+import { MAX_ROW_BYTES, utf8Length } from '../limits';
 import { randomHex } from '../users/crypto';
 import type { Packument } from './packument';
 import { searchSummary } from './search';
@@ -26,9 +27,6 @@ export interface Change {
   unpublished: boolean;
 }
 
-/** D1 rows stop at 2 MB (bytes, not characters); leave room for the other columns. */
-const MAX_DOC_BYTES = 1_900_000;
-const encoder = new TextEncoder();
 /** Each attempt is two D1 queries; with the request's others this stays within 50 per invocation (the free plan's). */
 const MAX_ATTEMPTS = 20;
 
@@ -80,10 +78,12 @@ export async function mutate(
     const rev = (current?.rev ?? 0) + 1;
     const doc = { ...change.doc, _rev: revId(rev) };
     const text = JSON.stringify(doc);
-    if (encoder.encode(text).byteLength > MAX_DOC_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_DOC_BYTES} bytes; unpublish old versions first`);
     const files = JSON.stringify(change.files);
     const unpublished = change.unpublished ? 1 : 0;
     const summary = change.unpublished ? null : searchSummary(doc);
+    // The whole row counts (the summary repeats the description), in bytes, not characters.
+    const bytes = utf8Length(text) + utf8Length(files) + (summary === null ? 0 : utf8Length(summary));
+    if (bytes > MAX_ROW_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_ROW_BYTES} bytes; unpublish old versions first`);
     const stmt = current
       ? db.prepare('UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, summary = ?, updated = ? WHERE name = ? AND rev = ?')
           .bind(rev, text, files, unpublished, summary, Date.now(), name, current.rev)

@@ -1,6 +1,6 @@
 // Package names in request paths: the three scoped encodings, percent-decoding and validation.
 import validate from 'validate-npm-package-name';
-import { MAX_FILE_LENGTH, MAX_LEGACY_NAME_LENGTH, MAX_SPEC_LENGTH } from '../limits';
+import { MAX_FILE_LENGTH, MAX_LEGACY_NAME_LENGTH, MAX_SPEC_LENGTH, utf8Length } from '../limits';
 
 export type PackagePath =
   | { kind: 'packument'; name: string }
@@ -32,8 +32,9 @@ export function parsePackagePath(rawPath: string, legacyNames = false): PackageP
   const rest = segs.slice(nameLen);
   checkName(name, legacyNames);
   // Files and specs name R2 keys and cache entries: bounded here, before any lookup.
-  if (rest.length >= 2 && rest[0] === '-' && rest[1].length > MAX_FILE_LENGTH) throw new NameError(`tarball file names are limited to ${MAX_FILE_LENGTH} characters`);
-  if (rest.length === 1 && rest[0].length > MAX_SPEC_LENGTH) throw new NameError(`version specs are limited to ${MAX_SPEC_LENGTH} characters`);
+  // In UTF-8 bytes, as R2 and KV count keys (names themselves are ASCII: validate refuses the rest).
+  if (rest.length >= 2 && rest[0] === '-' && utf8Length(rest[1]) > MAX_FILE_LENGTH) throw new NameError(`tarball file names are limited to ${MAX_FILE_LENGTH} bytes`);
+  if (rest.length === 1 && utf8Length(rest[0]) > MAX_SPEC_LENGTH) throw new NameError(`version specs are limited to ${MAX_SPEC_LENGTH} bytes`);
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest.length === 1) return { kind: 'manifest', name, spec: rest[0] };
   if (rest.length === 2 && rest[0] === '-' && rest[1] !== '') return { kind: 'tarball', name, file: rest[1] };

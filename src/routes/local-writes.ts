@@ -33,22 +33,25 @@ const now = () => new Date().toISOString();
 /** PUT /<name>: a publish when it carries an attachment, otherwise `npm deprecate`'s whole-document PUT. */
 export async function putPackage(w: WriteContext, name: string): Promise<Response> {
   const caller = await requireWriter(w.env.DB, w.req);
-  // Only owners write an existing package (anyone may create a new one): known before the body is read.
+  // Who may write is settled before the body is read: only owners write an existing package; a new one
+  // needs a name by today's rules that the upstream does not have (or one in a local scope).
   const existing = await findLocal(w.env.DB, name);
   if (existing) checkOwner(existing, caller, name);
+  else {
+    checkName(name); // LEGACY_NAMES serves old mixed-case names; new ones follow today's rules
+    if (!inScopes(name, w.cfg.localScopes)) await refuseUpstreamName(w.cfg, name);
+  }
   const body = await readJsonObject(w.req);
   return isPublish(body) ? publish(w, caller, name, body, existing) : deprecate(w, caller, name, body);
 }
 
 async function publish(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>, existing: LocalPackage | null): Promise<Response> {
   const p = await parsePublish(body, name, w.cfg.maxTarballBytes);
-  if (existing) {
-    // Refused here already (addVersion refuses it again under the lock) so no bytes go to R2 for it.
-    if (everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
-  } else {
-    checkName(name); // LEGACY_NAMES serves old mixed-case names; new ones follow today's rules
-    if (!inScopes(name, w.cfg.localScopes)) await refuseUpstreamName(w.cfg, name);
-  }
+  // Refused here already (addVersion refuses it again under the lock) so no bytes go to R2 for it.
+  if (existing && everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
+  // A new name outside the local scopes: copies the mirror kept of it (the upstream had it once) must
+  // stop answering before it becomes local; if they cannot be removed, nothing is written (503, retry).
+  if (!existing && !inScopes(name, w.cfg.localScopes)) await forgetMirror(w, name);
   const key = tarballKey(name, p.version);
   const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
   const manifest = { ...p.manifest, dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) } };
@@ -68,8 +71,6 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
     if (after !== undefined && after?.files[p.file]?.key !== key) await deleteTarballs(w.env.TARBALLS, [key]);
     throw e;
   }
-  // A new local name: mirror copies of it (the upstream had it once) must not answer for it any more.
-  if (!existing) await forgetMirror(w, name);
   return ok(name, saved!, 201);
 }
 
@@ -182,13 +183,13 @@ async function removeUnpublished(w: WriteContext, name: string, keys: string[]):
   }
 }
 
-/** The publish has landed: a failure here is logged, not answered (npm would retry a publish that is done). */
 async function forgetMirror(w: WriteContext, name: string): Promise<void> {
   const cache = new PackumentCache(w.env, w.cfg, w.origin, () => {});
   try {
     await Promise.all([cache.forget(name), deleteMirrored(w.env.TARBALLS, name)]);
   } catch (e) {
-    console.error(`published ${name}, but forgetting its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`publish of ${name}: removing its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new HttpError(503, `cannot publish ${name} now; try again`, { 'retry-after': '1' });
   }
 }
 

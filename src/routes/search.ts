@@ -33,7 +33,7 @@ export async function serveSearch(req: Request, db: D1Database, cfg: Config): Pr
   upstreamUrl.searchParams.set('size', String(Math.max(1, size - page.length)));
   const up = await upstreamHits(cfg, new Request(upstreamUrl, req));
   const names = new Set(local.map((o) => o.package.name));
-  const rest = (up?.objects ?? []).filter((o) => !names.has(o.package?.name)).slice(0, size - page.length);
+  const rest = (up?.objects ?? []).filter((o) => !!o && !names.has(o.package?.name)).slice(0, size - page.length);
   const body: SearchAnswer = { objects: [...page, ...rest], total: local.length + (up?.total ?? 0), time: new Date().toUTCString() };
   return Response.json(body);
 }

@@ -99,7 +99,7 @@ export function userRoutes(app: Hono<any>): void {
     const env = c.env as Env;
     const caller = await requireWriter(env.DB, c.req.raw, 'revoke tokens');
     const key = c.req.param('key');
-    // A key or a prefix of one: bounded, which also keeps the LIKE pattern within D1's 50 bytes.
+    // A key or a prefix of one: no longer than a key.
     if (key.length > MAX_TOKEN_KEY_LENGTH) return jsonError(400, `token keys are at most ${MAX_TOKEN_KEY_LENGTH} characters`);
     if (!(await revokeToken(env.DB, caller.user, key))) return jsonError(404, 'no such token');
     return new Response(null, { status: 204 });

@@ -87,21 +87,19 @@ export const TOKEN_PAGE = 100;
 
 /** One page of a user's tokens, oldest first, and how many there are in all. */
 export async function listTokens(db: D1Database, user: string, page = 0): Promise<{ objects: TokenInfo[]; total: number }> {
-  const rows = await db
-    .prepare(
-      'SELECT key, token_prefix, readonly, cidr_whitelist, created, (SELECT COUNT(*) FROM tokens WHERE user_name = ?1) AS total' +
-        ' FROM tokens WHERE user_name = ?1 ORDER BY created, key LIMIT ?2 OFFSET ?3',
-    )
-    .bind(user, TOKEN_PAGE, page * TOKEN_PAGE)
-    .all<TokenRow & { total: number }>();
-  return { objects: rows.results.map(toInfo), total: rows.results[0]?.total ?? 0 };
+  const [rows, count] = await db.batch([
+    db.prepare('SELECT key, token_prefix, readonly, cidr_whitelist, created FROM tokens WHERE user_name = ? ORDER BY created, key LIMIT ? OFFSET ?')
+      .bind(user, TOKEN_PAGE, page * TOKEN_PAGE),
+    db.prepare('SELECT COUNT(*) AS total FROM tokens WHERE user_name = ?').bind(user),
+  ]);
+  return { objects: (rows.results as unknown as TokenRow[]).map(toInfo), total: (count.results[0] as { total: number }).total };
 }
 
 /** Revokes by key or key prefix (npm token revoke accepts either); true when one was removed. */
 export async function revokeToken(db: D1Database, user: string, keyOrPrefix: string): Promise<boolean> {
   if (keyOrPrefix === '') return false;
   // A prefix test without LIKE: no pattern characters to escape, no pattern length limit.
-  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND substr(key, 1, length(?2)) = ?2').bind(user, keyOrPrefix).all<{ key: string }>();
+  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND substr(key, 1, length(?2)) = ?2 LIMIT 2').bind(user, keyOrPrefix).all<{ key: string }>();
   if (rows.results.length !== 1) return false;
   await db.prepare('DELETE FROM tokens WHERE key = ?').bind(rows.results[0].key).run();
   return true;

@@ -1,5 +1,6 @@
 // Concurrent misses for one packument, each its own request in npm start's workerd, share one
 // upstream fetch, even when the request that started it goes away before the upstream answers.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { useRegistry } from './support.mjs';
 
@@ -40,5 +41,20 @@ describe('a herd of cold requests through npm start', () => {
     expect(answers[0].versions).toBeGreaterThan(0);
     const { hits } = await (await control(`hits/${encodeURIComponent(name)}`)).json();
     expect(hits).toBe(1);
+  });
+
+  // fetch() cannot send these, so they go over a raw socket: a GET or HEAD with a chunked body.
+  it.each(['GET /-/ping', 'HEAD /-/ping', 'GET /-/v1/search?text=x'])('answers %s sent with a chunked body, not a 500', async (line) => {
+    const { host, port } = new URL(live.registry.url);
+    const answer = await new Promise((resolve, reject) => {
+      const socket = connect(Number(port), host.split(':')[0], () => {
+        socket.end(`${line} HTTP/1.1\r\nhost: ${host}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 });

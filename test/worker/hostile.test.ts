@@ -55,6 +55,15 @@ describe('client sizes that would reach a platform limit are refused first', () 
     const { name } = await putPackage(uniqueName('hx-file'), ['1.0.0']);
     await expectError(await get(`/${name}/-/${'a'.repeat(1100)}.tgz`), 400, 'file names are limited');
     await expectError(await get(`/${name}/-/${'a'.repeat(1100)}.tgz/-rev/1-abc`, { method: 'DELETE' }), 400, 'file names are limited');
+    // counted in bytes, as R2 counts keys: 200 two-byte characters are 400 bytes
+    await expectError(await get(`/${name}/-/${encodeURIComponent('é'.repeat(200))}.tgz`), 400, 'limited to 256 bytes');
+  });
+
+  it('a document row past D1’s 2 MB, the search summary included', async () => {
+    const token = await signup(uniqueName('hx-row'));
+    const description = 'd'.repeat(700_000); // in the version, hoisted, and in the summary: 2.1 MB
+    const r = await publish(uniqueName('hx-row-pkg'), '1.0.0', token, { manifest: { description } });
+    await expectError(r, 413, 'would exceed');
   });
 
   it('a version spec in a path', async () => {
@@ -112,6 +121,8 @@ describe('client sizes that would reach a platform limit are refused first', () 
     const doc = await readForWrite(name);
     doc.maintainers = Array.from({ length: 257 }, (_, i) => ({ name: `nobody-${i}` }));
     await expectError(await get(`/${name}/-rev/${doc._rev}`, send('PUT', doc, owner)), 400, 'at most 256 maintainers');
+    doc.maintainers = [{ name: 'n'.repeat(500_000) }];
+    await expectError(await get(`/${name}/-rev/${doc._rev}`, send('PUT', doc, owner)), 400, 'the name of a user');
     const others = await Promise.all(Array.from({ length: 3 }, async () => uniqueName('hx-maint-u')));
     for (const u of others) await signup(u);
     doc.maintainers = [...doc.maintainers.slice(0, 200).map(() => ({ name: others[0] })), ...others.map((n) => ({ name: n }))];
@@ -188,6 +199,14 @@ describe('writes are authorized before their bodies are read', () => {
     }
   });
 
+  it('a publish of a name the upstream has is refused before its body is read', async () => {
+    const { name } = await putPackage(uniqueName('hx-upname'), ['1.0.0']);
+    const token = await signup(uniqueName('hx-upname-u'));
+    const r = await within(get(`/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(token) }, body: endlessBody('{"_attachments":') }));
+    expect(r).not.toBe('stalled');
+    await expectError(r as Response, 403, 'exists on the upstream registry');
+  });
+
   it('a -rev PUT at a stale revision is refused before its body is read', async () => {
     const { name, owner } = await owned('hx-rev');
     const r = await within(get(`/${name}/-rev/1-0000`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(owner) }, body: endlessBody('{') }));
@@ -245,6 +264,8 @@ describe('answers and bodies are bounded', () => {
     expect(second.objects).toHaveLength(51);
     expect(second.urls).toEqual({});
     expect(new Set([...first.objects, ...second.objects].map((o: any) => o.key)).size).toBe(151);
+    const past = await (await get('/-/npm/v1/tokens?page=9', { headers: bearer(token) })).json<any>();
+    expect(past).toEqual({ objects: [], total: 151, urls: {} });
   });
 });
 
