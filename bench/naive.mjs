@@ -1,13 +1,31 @@
 // The baseline: decode, JSON.parse the whole document, pick the abbreviated fields, rewrite the
 // tarball URLs, JSON.stringify and encode both documents the derivation produces (abbreviated and
 // full). The straightforward way, doing the same work as src/packages/derive.ts.
-const KEEP = ['name', 'version', 'deprecated', 'dependencies', 'optionalDependencies', 'devDependencies',
-  'bundleDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'dist', 'engines',
-  '_hasShrinkwrap', 'hasInstallScript', 'cpu', 'os', 'libc', 'funding', 'acceptDependencies'];
+const KEEP = [
+  'name',
+  'version',
+  'deprecated',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'bundleDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'directories',
+  'dist',
+  'engines',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'cpu',
+  'os',
+  'libc',
+  'funding',
+  'acceptDependencies',
+];
 const INSTALL_SCRIPTS = ['install', 'preinstall', 'postinstall'];
 
-const isEmpty = (x) =>
-  x === false || x === null || x === '' || (typeof x === 'object' && Object.keys(x).length === 0);
+const isEmpty = (x) => x === false || x === null || x === '' || (typeof x === 'object' && Object.keys(x).length === 0);
 
 /** Same file name and URL as derive.ts (`tarballFile` + `tarballUrl`). */
 function ourTarball(origin, name, url) {

@@ -24,7 +24,11 @@ const SYNTHETIC_BYTES = 40 * MB;
 mkdirSync(out, { recursive: true });
 execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [
   join(root, 'src', 'packages', 'derive.ts'),
-  '--bundle', '--format=esm', '--platform=neutral', `--outfile=${join(out, 'derive.mjs')}`, '--log-level=warning',
+  '--bundle',
+  '--format=esm',
+  '--platform=neutral',
+  `--outfile=${join(out, 'derive.mjs')}`,
+  '--log-level=warning',
 ]);
 const { derivePackument } = await import(join(out, 'derive.mjs'));
 
@@ -43,16 +47,20 @@ const docName = (file) => JSON.parse(readFileSync(file, 'utf8')).name;
 const shared = sharedRegistry();
 const cases = [];
 if (shared) {
-  for (const file of fullDocs(shared).slice(0, 3)) cases.push({ label: relative(shared, file), file, name: docName(file) });
+  for (const file of fullDocs(shared).slice(0, 3))
+    cases.push({ label: relative(shared, file), file, name: docName(file) });
 } else {
-  console.log(`note: fixture archive absent (${ARCHIVE}): fixture cases skipped, ` +
-    'synthetic document built from the largest document in test/fixtures');
+  console.log(
+    `note: fixture archive absent (${ARCHIVE}): fixture cases skipped, ` +
+      'synthetic document built from the largest document in test/fixtures',
+  );
 }
 // The 40 MB document of the targets, from the largest document (few, large versions: ~19 kB each for
 // mocha); and a second one from whichever of the ten largest has the smallest versions, the shape of
 // most real packuments that big (tens of thousands of versions), where per-version costs dominate.
 const pool = fullDocs(shared ?? LOCAL_FIXTURES).slice(0, 10);
-const perVersion = (file) => statSync(file).size / Object.keys(JSON.parse(readFileSync(file, 'utf8')).versions ?? {}).length;
+const perVersion = (file) =>
+  statSync(file).size / Object.keys(JSON.parse(readFileSync(file, 'utf8')).versions ?? {}).length;
 const smallest = pool.map((f) => [f, perVersion(f)]).sort((a, b) => a[1] - b[1])[0][0];
 const synthetic = buildSynthetic(pool[0], 'synthetic 40 MB', 'synthetic-40mb.json');
 const syntheticSmall = buildSynthetic(smallest, 'synthetic 40 MB, small versions', 'synthetic-40mb-small.json');
@@ -96,14 +104,17 @@ function buildSynthetic(source, label, fileName) {
     label,
     file,
     name: doc.name,
-    note: `${label} = ${relative(root, source)} (${originals.length} versions) + ${copies} copies of its ` +
+    note:
+      `${label} = ${relative(root, source)} (${originals.length} versions) + ${copies} copies of its ` +
       `versions under new numbers: ${Object.keys(versions).length} versions, ${(bytes.length / MB).toFixed(1)} MB`,
   };
 }
 
 // --- both must produce the same documents before either is measured ---------------------------------
 for (const c of cases) agree(c);
-console.log(`outputs agree (abbreviated and full documents, parsed, key order ignored) on all ${cases.length} inputs\n`);
+console.log(
+  `outputs agree (abbreviated and full documents, parsed, key order ignored) on all ${cases.length} inputs\n`,
+);
 
 function agree(c) {
   const bytes = new Uint8Array(readFileSync(c.file));
@@ -113,8 +124,12 @@ function agree(c) {
   compare(c, 'abbreviated', JSON.parse(dec.decode(ours.abbreviated)), JSON.parse(dec.decode(naive.abbreviated)));
   const full = new Uint8Array(ours.fullLength);
   let o = 0;
-  for (const p of ours.full) full.set(p, (o += p.length) - p.length);
-  if (o !== ours.fullLength) throw new Error(`${c.label}: full chunks add up to ${o} bytes, fullLength says ${ours.fullLength}`);
+  for (const p of ours.full) {
+    full.set(p, o);
+    o += p.length;
+  }
+  if (o !== ours.fullLength)
+    throw new Error(`${c.label}: full chunks add up to ${o} bytes, fullLength says ${ours.fullLength}`);
   compare(c, 'full', JSON.parse(dec.decode(full)), JSON.parse(dec.decode(naive.full)));
 }
 
@@ -122,8 +137,10 @@ function compare(c, what, ours, naive) {
   if (isDeepStrictEqual(ours, naive)) return;
   const path = firstDifference(ours, naive, []);
   const at = (x) => path.reduce((v, k) => (v == null ? v : v[k]), x);
-  console.error(`OUTPUTS DISAGREE on ${c.label}, ${what} document, at ${JSON.stringify(path)}:\n` +
-    `  ours:  ${JSON.stringify(at(ours))?.slice(0, 300)}\n  naive: ${JSON.stringify(at(naive))?.slice(0, 300)}`);
+  console.error(
+    `OUTPUTS DISAGREE on ${c.label}, ${what} document, at ${JSON.stringify(path)}:\n` +
+      `  ours:  ${JSON.stringify(at(ours))?.slice(0, 300)}\n  naive: ${JSON.stringify(at(naive))?.slice(0, 300)}`,
+  );
   console.error('not measuring a derivation that disagrees with the baseline');
   process.exit(1);
 }
@@ -139,10 +156,14 @@ function firstDifference(a, b, path) {
 
 // --- measurements, each in a fresh process ----------------------------------------------------------
 function child(mode, impl, c, flags = []) {
-  const res = execFileSync(process.execPath, [...flags, '--expose-gc', join(here, 'derive-child.mjs'), mode, impl, c.file, c.name], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', flags.length ? 'ignore' : 'inherit'],
-  });
+  const res = execFileSync(
+    process.execPath,
+    [...flags, '--expose-gc', join(here, 'derive-child.mjs'), mode, impl, c.file, c.name],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', flags.length ? 'ignore' : 'inherit'],
+    },
+  );
   return JSON.parse(res);
 }
 
@@ -156,7 +177,8 @@ for (const c of cases) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const impl of IMPLS) {
       const s = child('speed', impl, c);
-      if (s.seconds < r[impl].seconds) Object.assign(r[impl], { seconds: s.seconds, runs: s.runs, mbps: mb / s.seconds });
+      if (s.seconds < r[impl].seconds)
+        Object.assign(r[impl], { seconds: s.seconds, runs: s.runs, mbps: mb / s.seconds });
     }
   }
   for (const impl of IMPLS) {
@@ -170,14 +192,17 @@ for (const c of cases) {
 // The isolate limit, roughly: the same single derivation of each 40 MB document with V8's old
 // generation capped at 128 MB.
 const CAP = 128;
-const underCap = (c) => Object.fromEntries(IMPLS.map((impl) => {
-  try {
-    child('peak', impl, c, [`--max-old-space-size=${CAP}`]);
-    return [impl, 'completes'];
-  } catch {
-    return [impl, 'runs out of memory'];
-  }
-}));
+const underCap = (c) =>
+  Object.fromEntries(
+    IMPLS.map((impl) => {
+      try {
+        child('peak', impl, c, [`--max-old-space-size=${CAP}`]);
+        return [impl, 'completes'];
+      } catch {
+        return [impl, 'runs out of memory'];
+      }
+    }),
+  );
 const capped = [synthetic, syntheticSmall].map((c) => [c, underCap(c)]);
 
 // --- report -----------------------------------------------------------------------------------------
@@ -193,7 +218,8 @@ const cols = [
   ['naive kept MB', 15, (r) => r.naive.kept.toFixed(1)],
   ['ours kept MB', 14, (r) => r.ours.kept.toFixed(1)],
 ];
-const line = (cells) => cells.map((s, i) => (i === 0 ? String(s).padEnd(cols[i][1]) : String(s).padStart(cols[i][1]))).join('');
+const line = (cells) =>
+  cells.map((s, i) => (i === 0 ? String(s).padEnd(cols[i][1]) : String(s).padStart(cols[i][1]))).join('');
 console.log(line(cols.map((c) => c[0])));
 for (const r of rows) console.log(line(cols.map((c) => c[2](r))));
 
@@ -212,28 +238,48 @@ function note(label, text, indent = 9) {
   console.log([...lines, cur].join('\n'));
 }
 console.log('');
-note('MB/s', `input MB (10^6 bytes) per second: the median of ${rows.map((r) => `${r.naive.runs}/${r.ours.runs}`).join(', ')}
+note(
+  'MB/s',
+  `input MB (10^6 bytes) per second: the median of ${rows.map((r) => `${r.naive.runs}/${r.ours.runs}`).join(', ')}
   timed derivations (naive/ours, per input) after warm-up, in a fresh Node process per implementation; the
-  faster of ${ROUNDS} such processes, run alternately, so that load from elsewhere on the machine weighs less.`);
-note('peak', `how far the process's resident memory rose during ONE derivation above the resident memory with the
-  input loaded and garbage collected (fresh \`node --expose-gc\` process per measurement). ` + (method === 'hwm-reset'
-    ? `It is the kernel's high-water mark (VmHWM, reset through /proc/self/clear_refs just before the call):
+  faster of ${ROUNDS} such processes, run alternately, so that load from elsewhere on the machine weighs less.`,
+);
+note(
+  'peak',
+  `how far the process's resident memory rose during ONE derivation above the resident memory with the
+  input loaded and garbage collected (fresh \`node --expose-gc\` process per measurement). ` +
+    (method === 'hwm-reset'
+      ? `It is the kernel's high-water mark (VmHWM, reset through /proc/self/clear_refs just before the call):
       the true peak, not a sample.`
-    : `The high-water mark could not be reset here (not Linux?): process.resourceUsage().maxRSS, an upper bound.`) +
-  ` It counts all the process touched: live objects, garbage V8 had not yet collected (young generation
+      : `The high-water mark could not be reset here (not Linux?): process.resourceUsage().maxRSS, an upper bound.`) +
+    ` It counts all the process touched: live objects, garbage V8 had not yet collected (young generation
   included), off-heap buffers, allocator slack. Under a tighter limit V8 collects sooner, so garbage-heavy
-  code needs less there, but never less than it keeps live at once.`);
-note('kept', `V8 heap + external memory still held, after full GCs, while the result is alive, over the same
-  baseline: the cost of the outputs (the derivation's full document is mostly views of the input).`);
-note('ratios', 'speed× = ours MB/s ÷ naive MB/s (higher is better); heap× = ours peak ÷ naive peak (lower is better).');
+  code needs less there, but never less than it keeps live at once.`,
+);
+note(
+  'kept',
+  `V8 heap + external memory still held, after full GCs, while the result is alive, over the same
+  baseline: the cost of the outputs (the derivation's full document is mostly views of the input).`,
+);
+note(
+  'ratios',
+  'speed× = ours MB/s ÷ naive MB/s (higher is better); ' + 'heap× = ours peak ÷ naive peak (lower is better).',
+);
 
 const s = rows.find((r) => r.c === synthetic);
 const speedX = s.ours.mbps / s.naive.mbps;
 const heapX = s.ours.peak / s.naive.peak;
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
-console.log(`\n40 MB targets (${synthetic.label}): speed ≥2× naive: ${verdict(speedX >= 2)} (${speedX.toFixed(2)}×); ` +
-  `peak ≤0.5× naive: ${verdict(heapX <= 0.5)} (${heapX.toFixed(2)}×)`);
-note('', `V8's old generation capped at ${CAP} MB (--max-old-space-size=${CAP}, a rough stand-in for the ` +
-  `isolate limit that leaves out the young generation and buffers): ` +
-  capped.map(([c, r]) => `${c.label}: naive ${r.naive}, ours ${r.ours}`).join('; ') + '.', 0);
+console.log(
+  `\n40 MB targets (${synthetic.label}): speed ≥2× naive: ${verdict(speedX >= 2)} (${speedX.toFixed(2)}×); ` +
+    `peak ≤0.5× naive: ${verdict(heapX <= 0.5)} (${heapX.toFixed(2)}×)`,
+);
+note(
+  '',
+  `V8's old generation capped at ${CAP} MB (--max-old-space-size=${CAP}, a rough stand-in for the ` +
+    `isolate limit that leaves out the young generation and buffers): ` +
+    capped.map(([c, r]) => `${c.label}: naive ${r.naive}, ours ${r.ours}`).join('; ') +
+    '.',
+  0,
+);
 console.log(`(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);

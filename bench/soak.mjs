@@ -33,7 +33,15 @@ const CORGI = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0
 const PLACEHOLDER = 'https://registry.upstream.test'; // the fake upstream replaces it with its origin
 
 /** Weights of the operations each client picks from; SOAK_MIX (JSON, same keys) replaces them. */
-const MIX = JSON.parse(process.env.SOAK_MIX ?? 'null') ?? { 'cache-hit': 50, 'cold-miss': 8, tarball: 20, login: 2, publish: 7, unpublish: 3, hostile: 10 };
+const MIX = JSON.parse(process.env.SOAK_MIX ?? 'null') ?? {
+  'cache-hit': 50,
+  'cold-miss': 8,
+  tarball: 20,
+  login: 2,
+  publish: 7,
+  unpublish: 3,
+  hostile: 10,
+};
 /**
  * Mean pause (ms, exponentially distributed) between one client's operations: 1000 by default, so the
  * 50 clients arrive like real ones (about 50 requests a second) rather than as a closed loop. With 0 they
@@ -43,8 +51,13 @@ const MIX = JSON.parse(process.env.SOAK_MIX ?? 'null') ?? { 'cache-hit': 50, 'co
 const THINK_MS = Number(process.env.SOAK_THINK_MS ?? 1000);
 /** Answers each class is expected to give; anything else is listed (5xx are failures). */
 const EXPECTED = {
-  ping: [200], 'cache-hit': [200, 304], 'cold-miss': [200], tarball: [200], login: [201, 429],
-  publish: [201], unpublish: [200, 409],
+  ping: [200],
+  'cache-hit': [200, 304],
+  'cold-miss': [200],
+  tarball: [200],
+  login: [201, 429],
+  publish: [201],
+  unpublish: [200, 409],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -64,7 +77,10 @@ const pick = (rnd, list) => list[Math.floor(rnd() * list.length)];
 function weighted(rnd, weights) {
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   let x = rnd() * total;
-  for (const [k, w] of Object.entries(weights)) if ((x -= w) < 0) return k;
+  for (const [k, w] of Object.entries(weights)) {
+    x -= w;
+    if (x < 0) return k;
+  }
   return Object.keys(weights)[0];
 }
 
@@ -84,7 +100,10 @@ const freshAgent = new http.Agent({ keepAlive: false }); // a new connection, fo
  */
 let resent = 0;
 
-/** One request; resolves (never rejects) with { status, headers, body, ms }; status is 'error …' or 'timeout' when no answer came. */
+/**
+ * One request; resolves (never rejects) with { status, headers, body, ms }; status is 'error …' or 'timeout' when
+ * no answer came.
+ */
 async function send(method, path, opts = {}) {
   const r = await sendOnce(method, path, opts, agent);
   if (!r.staleSocket) return r;
@@ -93,21 +112,34 @@ async function send(method, path, opts = {}) {
 }
 
 function sendOnce(method, path, { headers = {}, body, token } = {}, via) {
-  const buf = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  const h = { ...(buf ? { 'content-type': 'application/json', 'content-length': buf.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers };
+  const buf =
+    body === undefined
+      ? undefined
+      : Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const h = {
+    ...(buf ? { 'content-type': 'application/json', 'content-length': buf.length } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...headers,
+  };
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const done = (status, res, chunks = []) => resolve({ status, headers: res?.headers ?? {}, body: Buffer.concat(chunks), ms: performance.now() - t0 });
+    const done = (status, res, chunks = []) =>
+      resolve({ status, headers: res?.headers ?? {}, body: Buffer.concat(chunks), ms: performance.now() - t0 });
     let req;
     let answered = false;
     try {
-      req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers: h, agent: via, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        answered = true;
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => done(res.statusCode, res, chunks));
-        res.on('error', () => done('error', res, chunks));
-      });
+      req = http.request(
+        { host: '127.0.0.1', port: server.port, method, path, headers: h, agent: via, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          answered = true;
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => done(res.statusCode, res, chunks));
+          res.on('error', () => done('error', res, chunks));
+        },
+      );
     } catch {
       return done('error'); // a path or header node refuses to send
     }
@@ -126,22 +158,31 @@ class Stats {
   count = 0;
   record(cls, label, status, ms) {
     let c = this.classes.get(cls);
-    if (!c) this.classes.set(cls, (c = { ms: [], labels: new Map() }));
+    if (!c) {
+      c = { ms: [], labels: new Map() };
+      this.classes.set(cls, c);
+    }
     c.ms.push(ms);
     let l = c.labels.get(label);
-    if (!l) c.labels.set(label, (l = new Map()));
+    if (!l) {
+      l = new Map();
+      c.labels.set(label, l);
+    }
     l.set(status, (l.get(status) ?? 0) + 1);
     this.count++;
   }
   statuses(cls) {
     const out = new Map();
-    for (const l of this.classes.get(cls)?.labels.values() ?? []) for (const [s, n] of l) out.set(s, (out.get(s) ?? 0) + n);
+    for (const l of this.classes.get(cls)?.labels.values() ?? [])
+      for (const [s, n] of l) out.set(s, (out.get(s) ?? 0) + n);
     return out;
   }
   /** [cls, label, status, n] for every answer that is a 5xx or no answer at all. */
   failures() {
     const out = [];
-    for (const [cls, c] of this.classes) for (const [label, l] of c.labels) for (const [s, n] of l) if (!(typeof s === 'number' && s < 500)) out.push([cls, label, s, n]);
+    for (const [cls, c] of this.classes)
+      for (const [label, l] of c.labels)
+        for (const [s, n] of l) if (!(typeof s === 'number' && s < 500)) out.push([cls, label, s, n]);
     return out;
   }
 }
@@ -183,8 +224,14 @@ function tarEntry(path, content) {
 
 function npmTarball(name, version, rnd) {
   const pkg = JSON.stringify({ name, version, description: 'soak package', main: 'index.js', license: 'MIT' }, null, 2);
-  const index = `module.exports = ${JSON.stringify(rnd().toString(36).repeat(1 + Math.floor(rnd() * 20)))};\n`;
-  return gzipSync(Buffer.concat([tarEntry('package/package.json', pkg), tarEntry('package/index.js', index), Buffer.alloc(1024)]));
+  const index = `module.exports = ${JSON.stringify(
+    rnd()
+      .toString(36)
+      .repeat(1 + Math.floor(rnd() * 20)),
+  )};\n`;
+  return gzipSync(
+    Buffer.concat([tarEntry('package/package.json', pkg), tarEntry('package/index.js', index), Buffer.alloc(1024)]),
+  );
 }
 
 const sha512 = (bytes) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
@@ -198,16 +245,34 @@ const tarballPath = (name, file) => `/${name}/-/${file}`;
 function publishBody(name, version, bytes, tag = 'latest') {
   const file = fileOf(name, version);
   return {
-    _id: name, name, description: `the ${name} package`, 'dist-tags': { [tag]: version },
+    _id: name,
+    name,
+    description: `the ${name} package`,
+    'dist-tags': { [tag]: version },
     versions: {
       [version]: {
-        name, version, description: `the ${name} package`, main: 'index.js', readme: `# ${name} ${version}`, readmeFilename: 'README.md',
-        license: 'MIT', dependencies: {}, _id: `${name}@${version}`, _nodeVersion: '20.0.0', _npmVersion: '10.8.2',
-        dist: { integrity: sha512(bytes), shasum: sha1(bytes), tarball: `http://127.0.0.1:${server.port}${tarballPath(name, file)}` },
+        name,
+        version,
+        description: `the ${name} package`,
+        main: 'index.js',
+        readme: `# ${name} ${version}`,
+        readmeFilename: 'README.md',
+        license: 'MIT',
+        dependencies: {},
+        _id: `${name}@${version}`,
+        _nodeVersion: '20.0.0',
+        _npmVersion: '10.8.2',
+        dist: {
+          integrity: sha512(bytes),
+          shasum: sha1(bytes),
+          tarball: `http://127.0.0.1:${server.port}${tarballPath(name, file)}`,
+        },
       },
     },
     access: 'public',
-    _attachments: { [file]: { content_type: 'application/octet-stream', data: bytes.toString('base64'), length: bytes.length } },
+    _attachments: {
+      [file]: { content_type: 'application/octet-stream', data: bytes.toString('base64'), length: bytes.length },
+    },
   };
 }
 
@@ -240,7 +305,8 @@ async function getTarball(c, cls, label, name, version, file, integrity) {
   if (r.status === 200) {
     const key = `${name}@${version}`;
     world.downloads.set(key, (world.downloads.get(key) ?? 0) + 1);
-    if (integrity && sha512(r.body) !== integrity) world.anomalies.push(`${key}: tarball bytes do not match ${integrity.slice(0, 20)}…`);
+    if (integrity && sha512(r.body) !== integrity)
+      world.anomalies.push(`${key}: tarball bytes do not match ${integrity.slice(0, 20)}…`);
   }
   return r;
 }
@@ -263,7 +329,10 @@ async function cacheHit(c) {
   }
   const rep = pick(c.rnd, reps);
   const headers = { accept: rep === 'abbreviated' ? CORGI : 'application/json' };
-  if (kind === 'not-modified') return request(c, 'cache-hit', `GET ${rep} If-None-Match`, 'GET', `/${doc.name}`, { headers: { ...headers, 'if-none-match': doc.etags[rep] } });
+  if (kind === 'not-modified')
+    return request(c, 'cache-hit', `GET ${rep} If-None-Match`, 'GET', `/${doc.name}`, {
+      headers: { ...headers, 'if-none-match': doc.etags[rep] },
+    });
   return request(c, 'cache-hit', `GET ${rep}`, 'GET', `/${doc.name}`, { headers });
 }
 
@@ -275,13 +344,30 @@ async function coldMiss(c) {
   const file = fileOf(name, version);
   const bytes = npmTarball(name, version, c.rnd);
   const doc = {
-    _id: name, name, 'dist-tags': { latest: version }, time: { created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z', [version]: '2024-01-01T00:00:00.000Z' },
-    versions: { [version]: { name, version, main: 'index.js', dependencies: {}, dist: { integrity: sha512(bytes), shasum: sha1(bytes), tarball: `${PLACEHOLDER}/${name}/-/${file}` } } },
+    _id: name,
+    name,
+    'dist-tags': { latest: version },
+    time: {
+      created: '2024-01-01T00:00:00.000Z',
+      modified: '2024-01-01T00:00:00.000Z',
+      [version]: '2024-01-01T00:00:00.000Z',
+    },
+    versions: {
+      [version]: {
+        name,
+        version,
+        main: 'index.js',
+        dependencies: {},
+        dist: { integrity: sha512(bytes), shasum: sha1(bytes), tarball: `${PLACEHOLDER}/${name}/-/${file}` },
+      },
+    },
   };
   await upstreamControl('PUT', `packages/${name}`, JSON.stringify(doc));
   await upstreamControl('PUT', `tarballs/${name}/${file}`, bytes);
   const rep = c.rnd() < 0.5 ? 'abbreviated' : 'full';
-  const r = await request(c, 'cold-miss', `GET ${rep}`, 'GET', `/${name}`, { headers: { accept: rep === 'abbreviated' ? CORGI : 'application/json' } });
+  const r = await request(c, 'cold-miss', `GET ${rep}`, 'GET', `/${name}`, {
+    headers: { accept: rep === 'abbreviated' ? CORGI : 'application/json' },
+  });
   if (r.status === 200) world.cached.push({ name, versions: [version], etags: { [rep]: r.headers.etag } });
   // Half of them are installed at once: a tarball the registry has never seen.
   if (c.rnd() < 0.5) await getTarball(c, 'cold-miss', 'GET tarball', name, version, file, sha512(bytes));
@@ -301,7 +387,8 @@ async function tarball(c) {
   // A 404 is right only once a client has started to unpublish the version; else it is a lost write.
   const label = (status) => (status === 404 && e.state !== 'live' ? 'GET local, being unpublished' : 'GET local');
   const r = await getTarball(c, 'tarball', label, pkg.name, version, fileOf(pkg.name, version), e.integrity);
-  if (r.status === 404 && e.state === 'live') world.anomalies.push(`${pkg.name}@${version}: published (201), not unpublished, tarball 404`);
+  if (r.status === 404 && e.state === 'live')
+    world.anomalies.push(`${pkg.name}@${version}: published (201), not unpublished, tarball 404`);
   return r;
 }
 
@@ -312,7 +399,14 @@ async function login(c) {
 }
 
 function userBody(u, password = u.password) {
-  return { _id: `org.couchdb.user:${u.name}`, name: u.name, password, type: 'user', roles: [], date: new Date().toISOString() };
+  return {
+    _id: `org.couchdb.user:${u.name}`,
+    name: u.name,
+    password,
+    type: 'user',
+    roles: [],
+    date: new Date().toISOString(),
+  };
 }
 
 /** A new version of a local package, by its owner; a tenth of them under the `next` tag. */
@@ -321,12 +415,18 @@ async function publish(c, pkg = pick(c.rnd, world.locals)) {
   const bytes = npmTarball(pkg.name, version, c.rnd);
   const entry = { state: 'publishing', integrity: sha512(bytes) };
   pkg.versions.set(version, entry);
-  const r = await request(c, 'publish', 'PUT', 'PUT', `/${enc(pkg.name)}`, { body: publishBody(pkg.name, version, bytes, c.rnd() < 0.1 ? 'next' : 'latest'), token: pkg.owner.token });
+  const r = await request(c, 'publish', 'PUT', 'PUT', `/${enc(pkg.name)}`, {
+    body: publishBody(pkg.name, version, bytes, c.rnd() < 0.1 ? 'next' : 'latest'),
+    token: pkg.owner.token,
+  });
   entry.state = writeOutcome(r.status, 201, 'live');
   return r;
 }
 
-/** A 4xx refused the write (nothing may remain); a 5xx or no answer leaves it undecided (it must be whole either way). */
+/**
+ * A 4xx refused the write (nothing may remain); a 5xx or no answer leaves it undecided (it must be whole either
+ * way).
+ */
 function writeOutcome(status, ok, okState) {
   if (status === ok) return okState;
   return typeof status === 'number' && status < 500 ? 'refused' : 'unknown';
@@ -337,7 +437,10 @@ async function unpublish(c) {
   const candidates = world.locals.filter((p) => [...p.versions.values()].filter((e) => e.state === 'live').length >= 2);
   if (candidates.length === 0) return publish(c);
   const pkg = pick(c.rnd, candidates);
-  const [version, entry] = pick(c.rnd, [...pkg.versions].filter(([, e]) => e.state === 'live'));
+  const [version, entry] = pick(
+    c.rnd,
+    [...pkg.versions].filter(([, e]) => e.state === 'live'),
+  );
   entry.state = 'unpublishing';
   const token = pkg.owner.token;
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -349,7 +452,10 @@ async function unpublish(c) {
       break;
     }
     const tarballUrl = new URL(doc.versions[version].dist.tarball);
-    const put = await request(c, 'unpublish', 'PUT -rev', 'PUT', `/${enc(pkg.name)}/-rev/${doc._rev}`, { body: withoutVersion(doc, version), token });
+    const put = await request(c, 'unpublish', 'PUT -rev', 'PUT', `/${enc(pkg.name)}/-rev/${doc._rev}`, {
+      body: withoutVersion(doc, version),
+      token,
+    });
     if (put.status === 409) continue; // another writer was first: read again
     entry.state = writeOutcome(put.status, 200, 'unpublished');
     if (entry.state === 'refused') entry.state = 'live';
@@ -390,7 +496,13 @@ function hostileCatalogue() {
     const body = publishBody(pkg.name, version, bytes);
     mutate(body, version);
     const text = JSON.stringify(body).replace('"<DEEP>"', () => nest(5000, '[', ']'));
-    return { method: 'PUT', path: `/${enc(pkg.name)}`, body: text, token, track: { pkg, version, integrity: sha512(bytes) } };
+    return {
+      method: 'PUT',
+      path: `/${enc(pkg.name)}`,
+      body: text,
+      token,
+      track: { pkg, version, integrity: sha512(bytes) },
+    };
   };
   const m = () => world.mallory;
   return {
@@ -401,75 +513,376 @@ function hostileCatalogue() {
     'GET /constructor': { expect: 'any', make: () => ({ method: 'GET', path: '/constructor' }) },
     'GET /abbrev/__proto__': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev/__proto__' }) },
     'GET /abbrev/-/__proto__': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev/-/__proto__' }) },
-    'GET /@soak/pkg-0/-/__proto__': { expect: 'client', make: () => ({ method: 'GET', path: '/@soak/pkg-0/-/__proto__' }) },
+    'GET /@soak/pkg-0/-/__proto__': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/@soak/pkg-0/-/__proto__' }),
+    },
     'GET /<10000 chars>': { expect: 'client', make: () => ({ method: 'GET', path: `/${'a'.repeat(10_000)}` }) },
     'GET /@x/<5000 chars>': { expect: 'client', make: () => ({ method: 'GET', path: `/@x/${'b'.repeat(5000)}` }) },
-    'GET /abbrev/-/<5000 chars>.tgz': { expect: 'client', make: () => ({ method: 'GET', path: `/abbrev/-/${'c'.repeat(5000)}.tgz` }) },
-    'GET /..%2f..%2fetc%2fpasswd': { expect: 'client', make: () => ({ method: 'GET', path: '/..%2f..%2fetc%2fpasswd' }) },
-    'GET /abbrev/../../etc/passwd': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev/../../etc/passwd' }) },
+    'GET /abbrev/-/<5000 chars>.tgz': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: `/abbrev/-/${'c'.repeat(5000)}.tgz` }),
+    },
+    'GET /..%2f..%2fetc%2fpasswd': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/..%2f..%2fetc%2fpasswd' }),
+    },
+    'GET /abbrev/../../etc/passwd': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/abbrev/../../etc/passwd' }),
+    },
     'GET /abbrev%00': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev%00' }) },
-    'GET /abbrev/-/..%2f..%2fx.tgz': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev/-/..%2f..%2fx.tgz' }) },
-    'GET /abbrev/-/abbrev-99.0.0.tgz': { expect: 'client', make: () => ({ method: 'GET', path: '/abbrev/-/abbrev-99.0.0.tgz' }) },
-    'GET /abbrev/<huge range>': { expect: 'any', make: () => ({ method: 'GET', path: `/abbrev/${encodeURIComponent('>=1.0.0 <2.0.0 || '.repeat(300))}` }) },
-    'GET /abbrev with hostile Accept': { expect: 'any', make: () => ({ method: 'GET', path: '/abbrev', headers: { accept: `application/vnd.npm.install-v1+json;q=NaN, ${'x/y;q=0.5, '.repeat(500)}*/*;q=` } }) },
-    'GET /abbrev with huge If-None-Match': { expect: 'any', make: () => ({ method: 'GET', path: '/abbrev', headers: { 'if-none-match': '"x", W/"y", '.repeat(1000) } }) },
-    'GET /abbrev with bad bearer': { expect: 'any', make: () => ({ method: 'GET', path: '/abbrev', token: 'x'.repeat(4000) }) },
+    'GET /abbrev/-/..%2f..%2fx.tgz': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/abbrev/-/..%2f..%2fx.tgz' }),
+    },
+    'GET /abbrev/-/abbrev-99.0.0.tgz': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/abbrev/-/abbrev-99.0.0.tgz' }),
+    },
+    'GET /abbrev/<huge range>': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: `/abbrev/${encodeURIComponent('>=1.0.0 <2.0.0 || '.repeat(300))}` }),
+    },
+    'GET /abbrev with hostile Accept': {
+      expect: 'any',
+      make: () => ({
+        method: 'GET',
+        path: '/abbrev',
+        headers: { accept: `application/vnd.npm.install-v1+json;q=NaN, ${'x/y;q=0.5, '.repeat(500)}*/*;q=` },
+      }),
+    },
+    'GET /abbrev with huge If-None-Match': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: '/abbrev', headers: { 'if-none-match': '"x", W/"y", '.repeat(1000) } }),
+    },
+    'GET /abbrev with bad bearer': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: '/abbrev', token: 'x'.repeat(4000) }),
+    },
     'PATCH /abbrev': { expect: 'client', make: () => ({ method: 'PATCH', path: '/abbrev', body: '{}' }) },
     // download counts and search
-    'GET /downloads/range/0000-01-01:9999-12-31': { expect: 'any', make: () => ({ method: 'GET', path: '/downloads/range/0000-01-01:9999-12-31' }) },
-    'GET /downloads/range/0000-01-01:9999-12-31/abbrev': { expect: 'any', make: () => ({ method: 'GET', path: '/downloads/range/0000-01-01:9999-12-31/abbrev' }) },
-    'GET /downloads/point/2020-02-30:2020-13-01/abbrev': { expect: 'client', make: () => ({ method: 'GET', path: '/downloads/point/2020-02-30:2020-13-01/abbrev' }) },
+    'GET /downloads/range/0000-01-01:9999-12-31': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: '/downloads/range/0000-01-01:9999-12-31' }),
+    },
+    'GET /downloads/range/0000-01-01:9999-12-31/abbrev': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: '/downloads/range/0000-01-01:9999-12-31/abbrev' }),
+    },
+    'GET /downloads/point/2020-02-30:2020-13-01/abbrev': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/downloads/point/2020-02-30:2020-13-01/abbrev' }),
+    },
     'GET /downloads/point/%zz': { expect: 'client', make: () => ({ method: 'GET', path: '/downloads/point/%zz' }) },
-    'GET /downloads/point/last-week/__proto__,constructor': { expect: 'any', make: () => ({ method: 'GET', path: '/downloads/point/last-week/__proto__,constructor,abbrev' }) },
-    'GET /downloads/point/last-week/<129 names>': { expect: 'client', make: () => ({ method: 'GET', path: `/downloads/point/last-week/${Array.from({ length: 129 }, (_, i) => `p${i}`).join(',')}` }) },
-    'GET /downloads/range/last-week/<5000 chars>': { expect: 'any', make: () => ({ method: 'GET', path: `/downloads/range/last-week/${'d'.repeat(5000)}` }) },
-    'GET /versions/%zz/last-week': { expect: 'client', make: () => ({ method: 'GET', path: '/versions/%zz/last-week' }) },
-    'GET /versions/__proto__/last-week': { expect: 'client', make: () => ({ method: 'GET', path: '/versions/__proto__/last-week' }) },
-    'GET /-/v1/search with huge text, bad paging': { expect: 'any', make: () => ({ method: 'GET', path: `/-/v1/search?text=${'word%20'.repeat(800)}&size=-5&from=1e400` }) },
+    'GET /downloads/point/last-week/__proto__,constructor': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: '/downloads/point/last-week/__proto__,constructor,abbrev' }),
+    },
+    'GET /downloads/point/last-week/<129 names>': {
+      expect: 'client',
+      make: () => ({
+        method: 'GET',
+        path: `/downloads/point/last-week/${Array.from({ length: 129 }, (_, i) => `p${i}`).join(',')}`,
+      }),
+    },
+    'GET /downloads/range/last-week/<5000 chars>': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: `/downloads/range/last-week/${'d'.repeat(5000)}` }),
+    },
+    'GET /versions/%zz/last-week': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/versions/%zz/last-week' }),
+    },
+    'GET /versions/__proto__/last-week': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/versions/__proto__/last-week' }),
+    },
+    'GET /-/v1/search with huge text, bad paging': {
+      expect: 'any',
+      make: () => ({ method: 'GET', path: `/-/v1/search?text=${'word%20'.repeat(800)}&size=-5&from=1e400` }),
+    },
     'GET /-/v1/search?text=%zz': { expect: 'any', make: () => ({ method: 'GET', path: '/-/v1/search?text=%zz' }) },
     // accounts
-    'GET /-/whoami with a garbage token': { expect: 'client', make: () => ({ method: 'GET', path: '/-/whoami', token: 'npm_notatoken' }) },
-    'GET /-/whoami with Basic auth': { expect: 'client', make: () => ({ method: 'GET', path: '/-/whoami', headers: { authorization: 'Basic bWFsbG9yeTpwdw==' } }) },
-    'GET /-/user/org.couchdb.user:__proto__': { expect: 'client', make: () => ({ method: 'GET', path: '/-/user/org.couchdb.user:__proto__', token: m().token }) },
-    'PUT /-/user/org.couchdb.user:%zz': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: '/-/user/org.couchdb.user:%zz', body: '{}' }) },
-    'PUT /-/user/org.couchdb.user:__proto__': { expect: 'any', make: () => ({ method: 'PUT', path: '/-/user/org.couchdb.user:__proto__', body: JSON.stringify({ name: '__proto__', password: 'x' }) }) },
-    'PUT /-/user bad JSON': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/user/org.couchdb.user:${m().name}`, body: '{"name":' }) },
-    'PUT /-/user deep nesting': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/user/org.couchdb.user:${m().name}`, body: `{"name":"${m().name}","password":${nest(20000, '[', ']')}}` }) },
-    'PUT /-/user name mismatch': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/user/org.couchdb.user:${world.victim.name}`, body: JSON.stringify(userBody({ name: m().name }, m().password)) }) },
-    'PUT /-/user wrong password': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/user/org.couchdb.user:${world.victim.name}`, body: JSON.stringify(userBody(world.victim, 'guess')) }) },
-    'POST /-/npm/v1/tokens bad JSON': { expect: 'client', write: true, make: () => ({ method: 'POST', path: '/-/npm/v1/tokens', body: '{', token: m().token }) },
-    'POST /-/npm/v1/tokens with a read-only token': { expect: 'client', write: true, make: () => ({ method: 'POST', path: '/-/npm/v1/tokens', body: JSON.stringify({ password: world.owners[0].password, readonly: false }), token: world.readOnlyToken }) },
-    'POST /-/npm/v1/tokens huge cidr list': { expect: 'client', write: true, make: () => ({ method: 'POST', path: '/-/npm/v1/tokens', body: JSON.stringify({ password: 'wrong', cidr_whitelist: Array(5000).fill('10.0.0.0/8') }), token: m().token }) },
-    'DELETE /-/user/token/%zz': { expect: 'client', write: true, make: () => ({ method: 'DELETE', path: '/-/user/token/%zz', token: world.eve.token }) },
-    'DELETE /-/npm/v1/tokens/token/%25 (a LIKE wildcard)': { expect: 'client', write: true, make: () => ({ method: 'DELETE', path: '/-/npm/v1/tokens/token/%25', token: world.eve.token }) },
-    'DELETE /-/npm/v1/tokens/token/<5000 chars>': { expect: 'client', write: true, make: () => ({ method: 'DELETE', path: `/-/npm/v1/tokens/token/${'f'.repeat(5000)}`, token: world.eve.token }) },
-    'POST /-/admin/downloads/backfill without a token': { expect: 'client', write: true, make: () => ({ method: 'POST', path: '/-/admin/downloads/backfill?start=2020-01-01&days=1' }) },
-    'POST /-/admin/users without a token': { expect: 'client', write: true, make: () => ({ method: 'POST', path: '/-/admin/users', body: JSON.stringify({ name: 'eve', password: 'x' }) }) },
+    'GET /-/whoami with a garbage token': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/-/whoami', token: 'npm_notatoken' }),
+    },
+    'GET /-/whoami with Basic auth': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/-/whoami', headers: { authorization: 'Basic bWFsbG9yeTpwdw==' } }),
+    },
+    'GET /-/user/org.couchdb.user:__proto__': {
+      expect: 'client',
+      make: () => ({ method: 'GET', path: '/-/user/org.couchdb.user:__proto__', token: m().token }),
+    },
+    'PUT /-/user/org.couchdb.user:%zz': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'PUT', path: '/-/user/org.couchdb.user:%zz', body: '{}' }),
+    },
+    'PUT /-/user/org.couchdb.user:__proto__': {
+      expect: 'any',
+      make: () => ({
+        method: 'PUT',
+        path: '/-/user/org.couchdb.user:__proto__',
+        body: JSON.stringify({ name: '__proto__', password: 'x' }),
+      }),
+    },
+    'PUT /-/user bad JSON': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'PUT', path: `/-/user/org.couchdb.user:${m().name}`, body: '{"name":' }),
+    },
+    'PUT /-/user deep nesting': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/-/user/org.couchdb.user:${m().name}`,
+        body: `{"name":"${m().name}","password":${nest(20000, '[', ']')}}`,
+      }),
+    },
+    'PUT /-/user name mismatch': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/-/user/org.couchdb.user:${world.victim.name}`,
+        body: JSON.stringify(userBody({ name: m().name }, m().password)),
+      }),
+    },
+    'PUT /-/user wrong password': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/-/user/org.couchdb.user:${world.victim.name}`,
+        body: JSON.stringify(userBody(world.victim, 'guess')),
+      }),
+    },
+    'POST /-/npm/v1/tokens bad JSON': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'POST', path: '/-/npm/v1/tokens', body: '{', token: m().token }),
+    },
+    'POST /-/npm/v1/tokens with a read-only token': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'POST',
+        path: '/-/npm/v1/tokens',
+        body: JSON.stringify({ password: world.owners[0].password, readonly: false }),
+        token: world.readOnlyToken,
+      }),
+    },
+    'POST /-/npm/v1/tokens huge cidr list': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'POST',
+        path: '/-/npm/v1/tokens',
+        body: JSON.stringify({ password: 'wrong', cidr_whitelist: Array(5000).fill('10.0.0.0/8') }),
+        token: m().token,
+      }),
+    },
+    'DELETE /-/user/token/%zz': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'DELETE', path: '/-/user/token/%zz', token: world.eve.token }),
+    },
+    'DELETE /-/npm/v1/tokens/token/%25 (a LIKE wildcard)': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'DELETE', path: '/-/npm/v1/tokens/token/%25', token: world.eve.token }),
+    },
+    'DELETE /-/npm/v1/tokens/token/<5000 chars>': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'DELETE', path: `/-/npm/v1/tokens/token/${'f'.repeat(5000)}`, token: world.eve.token }),
+    },
+    'POST /-/admin/downloads/backfill without a token': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'POST', path: '/-/admin/downloads/backfill?start=2020-01-01&days=1' }),
+    },
+    'POST /-/admin/users without a token': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'POST', path: '/-/admin/users', body: JSON.stringify({ name: 'eve', password: 'x' }) }),
+    },
     // writes to packages
     'publish without a token': { expect: 'client', write: true, make: (c) => pub(c, other(c), undefined) },
     "publish with another user's token": { expect: 'client', write: true, make: (c) => pub(c, other(c), m().token) },
-    'publish with a read-only token': { expect: 'client', write: true, make: (c) => pub(c, world.locals[0], world.readOnlyToken) },
-    'publish over a mirrored name': { expect: 'client', write: true, make: (c) => ({ ...pub(c, { name: 'abbrev' }, m().token), track: undefined }) },
-    'publish bad JSON': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, body: '{"name": "@soak/mallory", "versions": {', token: m().token }) },
-    'publish a JSON list': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, body: '[1,2,3]', token: m().token }) },
-    'publish deeply nested list': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, body: nest(100_000, '[', ']'), token: m().token }) },
-    'publish deeply nested manifest': { expect: 'client', make: (c) => pub(c, m().pkg, m().token, (b, v) => { b.versions[v].deep = '<DEEP>'; }) },
-    'publish integrity mismatch': { expect: 'client', make: (c) => pub(c, m().pkg, m().token, (b, v) => { b.versions[v].dist.integrity = sha512(Buffer.from('other')); }) },
-    'publish length mismatch': { expect: 'client', make: (c) => pub(c, m().pkg, m().token, (b) => { Object.values(b._attachments)[0].length += 1; }) },
-    'publish declared length over the limit': { expect: 'client', make: (c) => pub(c, m().pkg, m().token, (b) => { Object.values(b._attachments)[0].length = 1e12; }) },
-    'publish __proto__ version': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, token: m().token, body: `{"name":"${m().pkg.name}","dist-tags":{"latest":"__proto__"},"versions":{"__proto__":{"name":"${m().pkg.name}","version":"__proto__"}},"_attachments":{"__proto__":{"data":"eA==","length":1}}}` }) },
-    'publish body over the size limit': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, token: m().token, body: Buffer.alloc(Math.ceil(MAX_TARBALL_BYTES / 3) * 4 + 2 * 1024 * 1024 + 10, 0x20) }) },
-    "unpublish with another user's token": { expect: 'client', write: true, make: (c) => ({ method: 'DELETE', path: `/${enc(other(c).name)}/-rev/1-x`, token: m().token }) },
-    'PUT -rev with a read-only token': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/${enc(world.locals[0].name)}/-rev/1-x`, body: '{"versions":{}}', token: world.readOnlyToken }) },
+    'publish with a read-only token': {
+      expect: 'client',
+      write: true,
+      make: (c) => pub(c, world.locals[0], world.readOnlyToken),
+    },
+    'publish over a mirrored name': {
+      expect: 'client',
+      write: true,
+      make: (c) => ({ ...pub(c, { name: 'abbrev' }, m().token), track: undefined }),
+    },
+    'publish bad JSON': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}`,
+        body: '{"name": "@soak/mallory", "versions": {',
+        token: m().token,
+      }),
+    },
+    'publish a JSON list': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, body: '[1,2,3]', token: m().token }),
+    },
+    'publish deeply nested list': {
+      expect: 'client',
+      write: true,
+      make: () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}`, body: nest(100_000, '[', ']'), token: m().token }),
+    },
+    'publish deeply nested manifest': {
+      expect: 'client',
+      make: (c) =>
+        pub(c, m().pkg, m().token, (b, v) => {
+          b.versions[v].deep = '<DEEP>';
+        }),
+    },
+    'publish integrity mismatch': {
+      expect: 'client',
+      make: (c) =>
+        pub(c, m().pkg, m().token, (b, v) => {
+          b.versions[v].dist.integrity = sha512(Buffer.from('other'));
+        }),
+    },
+    'publish length mismatch': {
+      expect: 'client',
+      make: (c) =>
+        pub(c, m().pkg, m().token, (b) => {
+          Object.values(b._attachments)[0].length += 1;
+        }),
+    },
+    'publish declared length over the limit': {
+      expect: 'client',
+      make: (c) =>
+        pub(c, m().pkg, m().token, (b) => {
+          Object.values(b._attachments)[0].length = 1e12;
+        }),
+    },
+    'publish __proto__ version': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}`,
+        token: m().token,
+        body:
+          `{"name":"${m().pkg.name}","dist-tags":{"latest":"__proto__"},` +
+          `"versions":{"__proto__":{"name":"${m().pkg.name}","version":"__proto__"}},` +
+          '"_attachments":{"__proto__":{"data":"eA==","length":1}}}',
+      }),
+    },
+    'publish body over the size limit': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}`,
+        token: m().token,
+        body: Buffer.alloc(Math.ceil(MAX_TARBALL_BYTES / 3) * 4 + 2 * 1024 * 1024 + 10, 0x20),
+      }),
+    },
+    "unpublish with another user's token": {
+      expect: 'client',
+      write: true,
+      make: (c) => ({ method: 'DELETE', path: `/${enc(other(c).name)}/-rev/1-x`, token: m().token }),
+    },
+    'PUT -rev with a read-only token': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/${enc(world.locals[0].name)}/-rev/1-x`,
+        body: '{"versions":{}}',
+        token: world.readOnlyToken,
+      }),
+    },
     // at the current revision, so the body is what gets refused
-    'PUT -rev bad JSON': { expect: 'client', write: true, make: async () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`, body: '{"versions":', token: m().token }) },
-    'PUT -rev deeply nested': { expect: 'client', write: true, make: async () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`, body: `{"versions":${nest(50_000, '[', ']')}}`, token: m().token }) },
-    'PUT -rev __proto__ versions': { expect: 'client', write: true, make: async () => ({ method: 'PUT', path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`, body: '{"versions":{"__proto__":{"name":"x"}},"dist-tags":{"__proto__":"1.0.0"}}', token: m().token }) },
-    'DELETE tarball -rev without a token': { expect: 'client', write: true, make: (c) => { const p = other(c); return { method: 'DELETE', path: `${tarballPath(p.name, fileOf(p.name, '1.0.0'))}/-rev/1-x` }; } },
-    'PUT dist-tag __proto__': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/package/${enc(m().pkg.name)}/dist-tags/__proto__`, body: '"1.0.0"', token: m().token }) },
-    'PUT dist-tag bad JSON': { expect: 'client', write: true, make: () => ({ method: 'PUT', path: `/-/package/${enc(m().pkg.name)}/dist-tags/beta`, body: 'nope', token: m().token }) },
-    "PUT dist-tag with another user's token": { expect: 'client', write: true, make: (c) => ({ method: 'PUT', path: `/-/package/${enc(other(c).name)}/dist-tags/evil`, body: '"1.0.0"', token: m().token }) },
-    'POST advisories bad JSON': { expect: 'any', make: () => ({ method: 'POST', path: '/-/npm/v1/security/advisories/bulk', body: '{' }) },
+    'PUT -rev bad JSON': {
+      expect: 'client',
+      write: true,
+      make: async () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`,
+        body: '{"versions":',
+        token: m().token,
+      }),
+    },
+    'PUT -rev deeply nested': {
+      expect: 'client',
+      write: true,
+      make: async () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`,
+        body: `{"versions":${nest(50_000, '[', ']')}}`,
+        token: m().token,
+      }),
+    },
+    'PUT -rev __proto__ versions': {
+      expect: 'client',
+      write: true,
+      make: async () => ({
+        method: 'PUT',
+        path: `/${enc(m().pkg.name)}/-rev/${await malloryRev()}`,
+        body: '{"versions":{"__proto__":{"name":"x"}},"dist-tags":{"__proto__":"1.0.0"}}',
+        token: m().token,
+      }),
+    },
+    'DELETE tarball -rev without a token': {
+      expect: 'client',
+      write: true,
+      make: (c) => {
+        const p = other(c);
+        return { method: 'DELETE', path: `${tarballPath(p.name, fileOf(p.name, '1.0.0'))}/-rev/1-x` };
+      },
+    },
+    'PUT dist-tag __proto__': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/-/package/${enc(m().pkg.name)}/dist-tags/__proto__`,
+        body: '"1.0.0"',
+        token: m().token,
+      }),
+    },
+    'PUT dist-tag bad JSON': {
+      expect: 'client',
+      write: true,
+      make: () => ({
+        method: 'PUT',
+        path: `/-/package/${enc(m().pkg.name)}/dist-tags/beta`,
+        body: 'nope',
+        token: m().token,
+      }),
+    },
+    "PUT dist-tag with another user's token": {
+      expect: 'client',
+      write: true,
+      make: (c) => ({
+        method: 'PUT',
+        path: `/-/package/${enc(other(c).name)}/dist-tags/evil`,
+        body: '"1.0.0"',
+        token: m().token,
+      }),
+    },
+    'POST advisories bad JSON': {
+      expect: 'any',
+      make: () => ({ method: 'POST', path: '/-/npm/v1/security/advisories/bulk', body: '{' }),
+    },
   };
 }
 
@@ -486,7 +899,8 @@ async function hostile(c) {
   const h = HOSTILE[label];
   const req = await h.make(c);
   let entry;
-  if (req.track) req.track.pkg.versions.set(req.track.version, (entry = { state: 'publishing', integrity: req.track.integrity }));
+  if (req.track) entry = { state: 'publishing', integrity: req.track.integrity };
+  req.track.pkg.versions.set(req.track.version, entry);
   const r = await request(c, 'hostile', label, req.method, req.path, req);
   if (entry) entry.state = writeOutcome(r.status, 201, 'live');
   if (h.write && typeof r.status === 'number' && r.status < 300) world.breaches.push(`${label}: ${r.status}`);
@@ -527,8 +941,13 @@ async function warmFixtures(c) {
   for (const name of names) {
     const full = await request(c, 'setup', 'GET full', 'GET', `/${name}`, { headers: { accept: 'application/json' } });
     const abbr = await request(c, 'setup', 'GET abbreviated', 'GET', `/${name}`, { headers: { accept: CORGI } });
-    if (full.status !== 200 || abbr.status !== 200) throw new Error(`warm-up of ${name}: ${full.status}/${abbr.status}`);
-    world.cached.push({ name, versions: Object.keys(JSON.parse(full.body).versions), etags: { full: full.headers.etag, abbreviated: abbr.headers.etag } });
+    if (full.status !== 200 || abbr.status !== 200)
+      throw new Error(`warm-up of ${name}: ${full.status}/${abbr.status}`);
+    world.cached.push({
+      name,
+      versions: Object.keys(JSON.parse(full.body).versions),
+      etags: { full: full.headers.etag, abbreviated: abbr.headers.etag },
+    });
   }
   for (const t of fixtureTarballs()) {
     const r = await getTarball(c, 'setup', 'GET tarball', t.name, t.version, t.file, t.integrity);
@@ -539,7 +958,9 @@ async function warmFixtures(c) {
 
 async function signup(c, name) {
   const u = { name, password: `pw-${name}-${SEED}` };
-  const r = await request(c, 'setup', 'signup', 'PUT', `/-/user/org.couchdb.user:${name}`, { body: { ...userBody(u), email: `${name}@soak.test` } });
+  const r = await request(c, 'setup', 'signup', 'PUT', `/-/user/org.couchdb.user:${name}`, {
+    body: { ...userBody(u), email: `${name}@soak.test` },
+  });
   if (r.status !== 201) throw new Error(`sign-up of ${name}: ${r.status} ${r.body}`);
   return { ...u, token: JSON.parse(r.body).token };
 }
@@ -559,7 +980,10 @@ async function setUp(c) {
   world.victim = await signup(c, 'victim');
   world.eve = await signup(c, 'eve');
   world.mallory = await signup(c, 'mallory');
-  const ro = await request(c, 'setup', 'token create', 'POST', '/-/npm/v1/tokens', { body: { password: world.owners[0].password, readonly: true, cidr_whitelist: [] }, token: world.owners[0].token });
+  const ro = await request(c, 'setup', 'token create', 'POST', '/-/npm/v1/tokens', {
+    body: { password: world.owners[0].password, readonly: true, cidr_whitelist: [] },
+    token: world.owners[0].token,
+  });
   if (ro.status !== 201) throw new Error(`read-only token: ${ro.status} ${ro.body}`);
   world.readOnlyToken = JSON.parse(ro.body).token;
   for (const [i, owner] of world.owners.entries()) {
@@ -588,19 +1012,22 @@ async function load() {
   const cpu0 = cpuSeconds();
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, id) => {
-    const c = client(id, stats);
-    // Clients that pause start spread over one pause, not all in the same millisecond.
-    if (THINK_MS > 0) await new Promise((r) => setTimeout(r, c.rnd() * THINK_MS));
-    while (performance.now() < deadline && stats.count < MAX_REQUESTS) {
-      await OPS[weighted(c.rnd, MIX)](c);
-      if (THINK_MS > 0) await new Promise((r) => setTimeout(r, -Math.log(1 - c.rnd()) * THINK_MS));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, id) => {
+      const c = client(id, stats);
+      // Clients that pause start spread over one pause, not all in the same millisecond.
+      if (THINK_MS > 0) await new Promise((r) => setTimeout(r, c.rnd() * THINK_MS));
+      while (performance.now() < deadline && stats.count < MAX_REQUESTS) {
+        await OPS[weighted(c.rnd, MIX)](c);
+        if (THINK_MS > 0) await new Promise((r) => setTimeout(r, -Math.log(1 - c.rnd()) * THINK_MS));
+      }
+    }),
+  );
   const cpu1 = cpuSeconds();
   lag.disable();
   return {
-    stats, seconds: (performance.now() - t0) / 1000,
+    stats,
+    seconds: (performance.now() - t0) / 1000,
     cpu: { bench: cpu1.bench - cpu0.bench, workerd: cpu1.workerd - cpu0.workerd },
     lagP99: lag.percentile(99) / 1e6,
   };
@@ -614,7 +1041,9 @@ function cpuSeconds() {
   const { user, system } = process.cpuUsage();
   let workerd = NaN;
   try {
-    const kids = readdirSync('/proc/self/task').flatMap((t) => readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean));
+    const kids = readdirSync('/proc/self/task').flatMap((t) =>
+      readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
+    );
     workerd = kids.reduce((sum, pid) => {
       const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       return sum + (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
@@ -628,7 +1057,9 @@ async function checkWrites(c, mf, db) {
   const problems = [];
   const tally = { live: 0, unpublished: 0, refused: 0, unknown: 0 };
   for (const pkg of [...world.locals, world.mallory.pkg]) {
-    const r = await request(c, 'check', 'GET packument', 'GET', `/${pkg.name}`, { headers: { accept: 'application/json' } });
+    const r = await request(c, 'check', 'GET packument', 'GET', `/${pkg.name}`, {
+      headers: { accept: 'application/json' },
+    });
     if (r.status !== 200) {
       problems.push(`${pkg.name}: packument ${r.status}`);
       continue;
@@ -638,13 +1069,26 @@ async function checkWrites(c, mf, db) {
       tally[e.state] = (tally[e.state] ?? 0) + 1;
       const listed = Object.hasOwn(doc.versions, version);
       const file = fileOf(pkg.name, version);
-      const tar = await getTarball(c, 'check', 'GET tarball', pkg.name, version, file, listed ? e.integrity : undefined);
-      const whole = listed && tar.status === 200 && sha512(tar.body) === e.integrity && doc.versions[version].dist.integrity === e.integrity;
+      const tar = await getTarball(
+        c,
+        'check',
+        'GET tarball',
+        pkg.name,
+        version,
+        file,
+        listed ? e.integrity : undefined,
+      );
+      const whole =
+        listed &&
+        tar.status === 200 &&
+        sha512(tar.body) === e.integrity &&
+        doc.versions[version].dist.integrity === e.integrity;
       const gone = !listed && tar.status === 404 && !Object.values(doc['dist-tags']).includes(version);
       const ok = { live: whole, unpublished: gone, refused: gone, unknown: whole || gone }[e.state];
       if (!ok) problems.push(`${pkg.name}@${version} (${e.state}): listed=${listed} tarball=${tar.status}`);
     }
-    for (const v of Object.keys(doc.versions)) if (!pkg.versions.has(v)) problems.push(`${pkg.name}@${v}: listed, but the bench never published it`);
+    for (const v of Object.keys(doc.versions))
+      if (!pkg.versions.has(v)) problems.push(`${pkg.name}@${v}: listed, but the bench never published it`);
   }
   problems.push(...(await orphanTarballs(mf, db)));
   return { problems, tally };
@@ -665,7 +1109,10 @@ async function orphanTarballs(mf, db) {
   return listed.filter((k) => !kept.has(k)).map((k) => `R2 object ${k}: no published version refers to it`);
 }
 
-/** Waits until the queue consumer has counted every download (or the counts stop moving), then compares per name@version. */
+/**
+ * Waits until the queue consumer has counted every download (or the counts stop moving), then compares per
+ * name@version.
+ */
 async function checkDownloads(db) {
   const want = [...world.downloads.values()].reduce((a, b) => a + b, 0);
   const started = performance.now();
@@ -678,7 +1125,9 @@ async function checkDownloads(db) {
     if (performance.now() - lastChange > 20_000) break; // nothing more is coming
     await new Promise((r) => setTimeout(r, 500));
   }
-  const rows = await db.prepare('SELECT name, version, SUM(downloads) AS n FROM dl_traffic GROUP BY name, version').all();
+  const rows = await db
+    .prepare('SELECT name, version, SUM(downloads) AS n FROM dl_traffic GROUP BY name, version')
+    .all();
   const counted = new Map(rows.results.map((r) => [`${r.name}@${r.version}`, r.n]));
   const problems = [];
   for (const key of new Set([...world.downloads.keys(), ...counted.keys()])) {
@@ -692,15 +1141,26 @@ async function checkDownloads(db) {
 // Report.
 
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-const statusList = (m) => [...m].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([s, n]) => `${s}×${n}`).join(' ');
+const statusList = (m) =>
+  [...m]
+    .sort(([a], [b]) => String(a).localeCompare(String(b)))
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
 
 function printClasses(stats) {
-  console.log(`${'class'.padEnd(12)} ${'requests'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  answers`);
+  console.log(
+    `${'class'.padEnd(12)} ${'requests'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  answers`,
+  );
   for (const cls of Object.keys(OPS)) {
     const c = stats.classes.get(cls);
     if (!c) continue;
-    console.log(`${cls.padEnd(12)} ${String(c.ms.length).padStart(8)} ${fmt(percentile(c.ms, 50)).padStart(8)} ${fmt(percentile(c.ms, 99)).padStart(8)}  ${statusList(stats.statuses(cls))}`);
-    if ((cls !== 'hostile' || VERBOSE) && c.labels.size > 1) for (const [label, l] of c.labels) console.log(`${''.padEnd(14)}${label}: ${statusList(l)}`);
+    console.log(
+      `${cls.padEnd(12)} ${String(c.ms.length).padStart(8)} ` +
+        `${fmt(percentile(c.ms, 50)).padStart(8)} ${fmt(percentile(c.ms, 99)).padStart(8)}  ` +
+        `${statusList(stats.statuses(cls))}`,
+    );
+    if ((cls !== 'hostile' || VERBOSE) && c.labels.size > 1)
+      for (const [label, l] of c.labels) console.log(`${''.padEnd(14)}${label}: ${statusList(l)}`);
   }
 }
 
@@ -710,9 +1170,11 @@ function unexpected(stats) {
   for (const [cls, c] of stats.classes) {
     for (const [label, l] of c.labels) {
       for (const [s, n] of l) {
-        const fine = cls === 'hostile'
-          ? typeof s === 'number' && (HOSTILE[label].expect === 'client' ? s >= 400 && s < 500 : s < 500)
-          : (EXPECTED[cls] ?? []).includes(s) || (s === 404 && ['GET unknown name', 'GET local, being unpublished'].includes(label));
+        const fine =
+          cls === 'hostile'
+            ? typeof s === 'number' && (HOSTILE[label].expect === 'client' ? s >= 400 && s < 500 : s < 500)
+            : (EXPECTED[cls] ?? []).includes(s) ||
+              (s === 404 && ['GET unknown name', 'GET local, being unpublished'].includes(label));
         if (!fine) out.push(`${cls} / ${label}: ${s}×${n}`);
       }
     }
@@ -729,23 +1191,38 @@ function target(ok, what) {
 
 async function main() {
   upstream = await startFakeUpstream({ roots: [LOCAL_FIXTURES] });
-  const worker = await startWorker('soak', {
-    UPSTREAM_URL: upstream.url, UPSTREAM_TIMEOUT: '10', ALLOW_SIGNUP: 'true', LOCAL_SCOPES: '@soak', MAX_TARBALL_BYTES: String(MAX_TARBALL_BYTES),
-  }, undefined, {
-    host: '127.0.0.1',
-    port: 0,
-    queueProducers: { DOWNLOAD_EVENTS: { queueName: 'registry-download-events' } },
-    queueConsumers: { 'registry-download-events': { maxBatchSize: 100, maxBatchTimeout: 1 } },
-    ratelimits: { LOGIN_LIMITER: { simple: { limit: 10, period: 60 } } },
-  });
+  const worker = await startWorker(
+    'soak',
+    {
+      UPSTREAM_URL: upstream.url,
+      UPSTREAM_TIMEOUT: '10',
+      ALLOW_SIGNUP: 'true',
+      LOCAL_SCOPES: '@soak',
+      MAX_TARBALL_BYTES: String(MAX_TARBALL_BYTES),
+    },
+    undefined,
+    {
+      host: '127.0.0.1',
+      port: 0,
+      queueProducers: { DOWNLOAD_EVENTS: { queueName: 'registry-download-events' } },
+      queueConsumers: { 'registry-download-events': { maxBatchSize: 100, maxBatchTimeout: 1 } },
+      ratelimits: { LOGIN_LIMITER: { simple: { limit: 10, period: 60 } } },
+    },
+  );
   cleanup.push(() => worker.close());
   server = { port: Number(worker.url.port) };
   HOSTILE = hostileCatalogue();
-  console.log(`soak: ${CLIENTS} clients × ${SECONDS} s${THINK_MS ? ` (mean pause ${THINK_MS} ms)` : ''}, seed ${SEED}; the bundled Worker on workerd at ${worker.url.origin}, fake upstream at ${upstream.url}`);
+  console.log(
+    `soak: ${CLIENTS} clients × ${SECONDS} s${THINK_MS ? ` (mean pause ${THINK_MS} ms)` : ''}, seed ${SEED}; ` +
+      `the bundled Worker on workerd at ${worker.url.origin}, fake upstream at ${upstream.url}`,
+  );
 
   const setup = client(-2, new Stats());
   await setUp(setup);
-  console.log(`set-up: ${world.cached.length} fixture packuments and ${world.mirrored.length} tarballs cached, ${world.owners.length + world.logins.length + 3} accounts, ${world.locals.length + 1} local packages`);
+  console.log(
+    `set-up: ${world.cached.length} fixture packuments and ${world.mirrored.length} tarballs cached, ` +
+      `${world.owners.length + world.logins.length + 3} accounts, ${world.locals.length + 1} local packages`,
+  );
 
   const ping = await sequential(UNLOADED_SAMPLES, 'ping', (c) => request(c, 'ping', 'GET /-/ping', 'GET', '/-/ping'));
   console.log(`baseline GET /-/ping, ${UNLOADED_SAMPLES} sequential: p50 ${fmt(ping.p50)} ms, p99 ${fmt(ping.p99)} ms`);
@@ -753,8 +1230,14 @@ async function main() {
   console.log(`cache hits unloaded, ${UNLOADED_SAMPLES} sequential: p50 ${fmt(idle.p50)} ms, p99 ${fmt(idle.p99)} ms`);
 
   const { stats, seconds, cpu, lagP99 } = await load();
-  console.log(`\nload: ${stats.count} requests in ${seconds.toFixed(1)} s = ${Math.round(stats.count / seconds)} req/s`);
-  console.log(`CPU during the load: workerd ${Math.round((100 * cpu.workerd) / seconds)}% of a core, bench clients and fake upstream ${Math.round((100 * cpu.bench) / seconds)}% (its event-loop delay p99 ${fmt(lagP99)} ms, which every latency below includes)`);
+  console.log(
+    `\nload: ${stats.count} requests in ${seconds.toFixed(1)} s = ${Math.round(stats.count / seconds)} req/s`,
+  );
+  console.log(
+    `CPU during the load: workerd ${Math.round((100 * cpu.workerd) / seconds)}% of a core, ` +
+      `bench clients and fake upstream ${Math.round((100 * cpu.bench) / seconds)}% ` +
+      `(its event-loop delay p99 ${fmt(lagP99)} ms, which every latency below includes)`,
+  );
   console.log(`${resent} requests sent again after workerd closed the kept-alive connection they went out on`);
   printClasses(stats);
   const odd = unexpected(stats);
@@ -764,8 +1247,14 @@ async function main() {
   const writes = await checkWrites(check, worker.mf, worker.db);
   const downloads = await checkDownloads(worker.db);
   const t = writes.tally;
-  console.log(`\nread-back: ${t.live} versions live, ${t.unpublished} unpublished, ${t.refused} refused, ${t.unknown} undecided (5xx or no answer), checked through HTTP`);
-  console.log(`downloads: ${downloads.want} tarball 200s made, ${downloads.got} counted in D1 (settled after ${downloads.waited.toFixed(1)} s)`);
+  console.log(
+    `\nread-back: ${t.live} versions live, ${t.unpublished} unpublished, ${t.refused} refused, ` +
+      `${t.unknown} undecided (5xx or no answer), checked through HTTP`,
+  );
+  console.log(
+    `downloads: ${downloads.want} tarball 200s made, ${downloads.got} counted in D1 ` +
+      `(settled after ${downloads.waited.toFixed(1)} s)`,
+  );
 
   const failures = [...stats.failures(), ...check.stats.failures()];
   const loadedP99 = percentile(stats.classes.get('cache-hit')?.ms ?? [], 99);
@@ -775,7 +1264,11 @@ async function main() {
   const results = [
     target(failures.length === 0, `0 5xx (and no dropped connections): ${failures.reduce((a, f) => a + f[3], 0)}`),
     target(lost.length === 0, `0 lost or half-done writes, every download counted once: ${lost.length} problems`),
-    target(ratio <= 5, `cache-hit p99 under load within 5× unloaded: ${fmt(loadedP99)} ms / ${fmt(idle.p99)} ms = ${ratio.toFixed(1)}×`),
+    target(
+      ratio <= 5,
+      `cache-hit p99 under load within 5× unloaded: ${fmt(loadedP99)} ms / ` +
+        `${fmt(idle.p99)} ms = ${ratio.toFixed(1)}×`,
+    ),
     target(world.breaches.length === 0, `no hostile write accepted: ${world.breaches.length}`),
   ];
   for (const [cls, label, s, n] of failures) console.log(`  5xx/no answer: ${cls} / ${label}: ${s}×${n}`);

@@ -16,8 +16,15 @@ export const root = join(here, '..');
  * Miniflare options (queues, rate limits, host and port of its HTTP server); `url` is that server's.
  */
 export async function startWorker(name, bindings, afterMigration = async () => {}, options = {}) {
-  execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
-    { cwd: root, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' } }); // no banner: no update check
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', join(here, '.out', 'worker')],
+    {
+      cwd: root,
+      stdio: 'ignore',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' },
+    },
+  ); // no banner: no update check
   const state = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const mf = new Miniflare({
     modules: true,
@@ -37,7 +44,11 @@ export async function startWorker(name, bindings, afterMigration = async () => {
   const db = await mf.getD1Database('DB');
   for (const f of readdirSync(join(root, 'migrations')).sort()) {
     const sql = readFileSync(join(root, 'migrations', f), 'utf8').replace(/--.*$/gm, '');
-    for (const stmt of sql.split(';').map((s) => s.trim()).filter(Boolean)) await db.prepare(stmt).run();
+    for (const stmt of sql
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await db.prepare(stmt).run();
     await afterMigration(f, db);
   }
   /** Mean ms per request over `n` after one warm-up, and the last answer's JSON. */
@@ -51,7 +62,13 @@ export async function startWorker(name, bindings, afterMigration = async () => {
   /** Bytes of the local D1's SQLite files. */
   const sqliteBytes = () => {
     let n = 0;
-    const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (/\.sqlite(-wal)?$/.test(e.name)) n += statSync(p).size; } };
+    const walk = (d) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.sqlite(-wal)?$/.test(e.name)) n += statSync(p).size;
+      }
+    };
     walk(join(state, 'd1'));
     return n;
   };

@@ -10,13 +10,19 @@ const token = process.env.ADMIN_TOKEN || 'local';
 let after = '';
 for (;;) {
   const q = new URLSearchParams({ start, days, ...(after ? { after } : {}) });
-  const res = await fetch(new URL(`-/admin/downloads/backfill?${q}`, url), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(new URL(`-/admin/downloads/backfill?${q}`, url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = await res.json();
   if (!res.ok) {
     console.error(`backfill failed (${res.status}): ${body.error}`);
     process.exit(1);
   }
-  for (const r of body.results) console.log(`${r.day} source=${r.source} run=${r.run} lines=${r.lines} skipped=${r.skipped}${r.done ? '' : ' (continuing)'}`);
+  for (const r of body.results)
+    console.log(
+      `${r.day} source=${r.source} run=${r.run} lines=${r.lines} skipped=${r.skipped}${r.done ? '' : ' (continuing)'}`,
+    );
   if (body.complete) break;
   after = body.after ?? after;
 }

@@ -7,7 +7,12 @@ const FIELDS = [
   { min: 0, max: 59 }, // minute
   { min: 0, max: 23 }, // hour
   { min: 1, max: 31 }, // day of month
-  { min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'], base: 1 },
+  {
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+    base: 1,
+  },
   { min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], base: 0 }, // 7 is Sunday too
 ];
 
@@ -15,7 +20,10 @@ function parseField(text, { min, max, names, base }) {
   const value = (s) => {
     const i = names?.indexOf(s.toUpperCase()) ?? -1;
     const n = i >= 0 ? i + base : /^\d+$/.test(s) ? Number(s) : NaN;
-    if (!(n >= min && n <= max)) throw new Error(`"${s}" is not a value from ${min} to ${max}${names ? ' or a name' : ''} (L, W, # and ? are not supported)`);
+    if (!(n >= min && n <= max))
+      throw new Error(
+        `"${s}" is not a value from ${min} to ${max}${names ? ' or a name' : ''} (L, W, # and ? are not supported)`,
+      );
     return n;
   };
   const set = new Set();
@@ -42,10 +50,14 @@ export function parseCron(expr) {
   return {
     expr,
     matches(d) {
-      const day = domAny && dowAny ? true
-        : domAny ? dow.has(d.getUTCDay())
-        : dowAny ? dom.has(d.getUTCDate())
-        : dom.has(d.getUTCDate()) || dow.has(d.getUTCDay());
+      const day =
+        domAny && dowAny
+          ? true
+          : domAny
+            ? dow.has(d.getUTCDay())
+            : dowAny
+              ? dom.has(d.getUTCDate())
+              : dom.has(d.getUTCDate()) || dow.has(d.getUTCDay());
       return minute.has(d.getUTCMinutes()) && hour.has(d.getUTCHours()) && month.has(d.getUTCMonth() + 1) && day;
     },
   };
@@ -59,11 +71,14 @@ export function scheduleCrons(crons, fire, now = () => Date.now()) {
   let timer;
   const arm = () => {
     const t = now();
-    timer = setTimeout(() => {
-      const minute = new Date(Math.floor(now() / 60_000) * 60_000);
-      for (const c of crons) if (c.matches(minute)) fire(c.expr, minute);
-      arm();
-    }, 60_000 - (t % 60_000) + 50); // just past the boundary
+    timer = setTimeout(
+      () => {
+        const minute = new Date(Math.floor(now() / 60_000) * 60_000);
+        for (const c of crons) if (c.matches(minute)) fire(c.expr, minute);
+        arm();
+      },
+      60_000 - (t % 60_000) + 50,
+    ); // just past the boundary
   };
   if (crons.length) arm();
   return () => clearTimeout(timer);

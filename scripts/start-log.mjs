@@ -3,7 +3,13 @@
 // `perSecond` lines of `maxLength` a second, plus one line every `reportEvery` ms saying how many were dropped.
 
 /** Returns { line(text), pipe(readable, prefix), close() }. */
-export function limitedLog({ perSecond = 20, burst = 200, maxLength = 2000, reportEvery = 10_000, write = (s) => process.stderr.write(s) } = {}) {
+export function limitedLog({
+  perSecond = 20,
+  burst = 200,
+  maxLength = 2000,
+  reportEvery = 10_000,
+  write = (s) => process.stderr.write(s),
+} = {}) {
   let tokens = burst;
   let last = Date.now();
   let dropped = 0;
@@ -22,7 +28,10 @@ export function limitedLog({ perSecond = 20, burst = 200, maxLength = 2000, repo
   };
 
   const report = () => {
-    if (dropped) write(`npm start: ${dropped} log lines dropped in the last ${reportEvery / 1000} s (over ${perSecond} a second)\n`);
+    if (dropped)
+      write(
+        `npm start: ${dropped} log lines dropped in the last ${reportEvery / 1000} s (over ${perSecond} a second)\n`,
+      );
     dropped = 0;
   };
   const timer = setInterval(report, reportEvery);
@@ -51,5 +60,9 @@ export function limitedLog({ perSecond = 20, burst = 200, maxLength = 2000, repo
     readable.on('end', () => partial && !skipping && line(prefix + partial));
   };
 
-  return { line, pipe, close: () => (clearInterval(timer), report()) };
+  const close = () => {
+    clearInterval(timer);
+    report();
+  };
+  return { line, pipe, close };
 }

@@ -37,21 +37,26 @@ function fail(message) {
 
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`PORT must be a port number, not ${process.env.PORT}`);
 
-const upstreamText = process.env.UPSTREAM_URL || execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+const upstreamText =
+  process.env.UPSTREAM_URL || execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
 let upstream;
 try {
   upstream = new URL(upstreamText);
 } catch {
   fail(`UPSTREAM_URL is not a URL: ${upstreamText}`);
 }
-if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') fail(`UPSTREAM_URL must be http(s): ${upstreamText}`);
+if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+  fail(`UPSTREAM_URL must be http(s): ${upstreamText}`);
 
 // Every name this machine answers to on loopback: an upstream among them would be this registry itself.
 // (The URL parser already turns 127.1, 2130706433 and [0::1] into these forms.)
 const LOCAL = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', '[::]', '[::ffff:7f00:1]', '[::ffff:0:0]']);
 const upstreamPort = Number(upstream.port || (upstream.protocol === 'https:' ? 443 : 80));
 if (LOCAL.has(upstream.hostname.replace(/\.$/, '')) && upstreamPort === port) {
-  fail(`UPSTREAM_URL ${upstream.href} is this registry's own origin (http://127.0.0.1:${port}/); point it at another registry`);
+  fail(
+    `UPSTREAM_URL ${upstream.href} is this registry's own origin (http://127.0.0.1:${port}/); ` +
+      'point it at another registry',
+  );
 }
 
 // Loaded only now, so that a refused configuration answers at once (wrangler's module is large).
@@ -61,7 +66,9 @@ const { Log, LogLevel, Miniflare } = await import('miniflare');
 const config = unstable_readConfig({ config: wranglerToml });
 let crons;
 try {
-  crons = (process.env.CRONS ? process.env.CRONS.split(';').filter((c) => c.trim()) : config.triggers?.crons ?? []).map(parseCron);
+  crons = (
+    process.env.CRONS ? process.env.CRONS.split(';').filter((c) => c.trim()) : (config.triggers?.crons ?? [])
+  ).map(parseCron);
 } catch (e) {
   fail(`cron: ${e.message}`);
 }
@@ -99,12 +106,15 @@ for (const k of new Set([...Object.keys(workerOptions.bindings), 'ADMIN_TOKEN', 
 
 // In front: `GET /__scheduled` runs the cron handler, answered as `wrangler dev --test-scheduled` does;
 // everything else goes to the Worker unchanged (same request, headers and CF-Connecting-IP).
-const FRONT = `export default {
+const FRONT =
+  `export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname !== '/__scheduled') return env.WORKER.fetch(request);
-    const { outcome } = await env.WORKER.scheduled({ cron: url.searchParams.get('cron') ?? '', scheduledTime: new Date() });
-    return outcome === 'ok' ? new Response('Ran scheduled event') : new Response('Scheduled event failed: ' + outcome, { status: 500 });
+    const { outcome } = await env.WORKER.scheduled(` +
+  `{ cron: url.searchParams.get('cron') ?? '', scheduledTime: new Date() });
+    return outcome === 'ok' ? new Response('Ran scheduled event') : ` +
+  `new Response('Scheduled event failed: ' + outcome, { status: 500 });
   },
 };`;
 
@@ -144,7 +154,14 @@ mf = new Miniflare({
       compatibilityFlags: ['service_binding_extra_handlers'], // Fetcher.scheduled()
       serviceBindings: { WORKER: name },
     },
-    { ...workerOptions, name, modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, 'index.js'), bindings: vars },
+    {
+      ...workerOptions,
+      name,
+      modules: true,
+      modulesRoot: bundleDir,
+      scriptPath: join(bundleDir, 'index.js'),
+      bindings: vars,
+    },
   ],
 });
 
@@ -163,4 +180,7 @@ stopCrons = scheduleCrons(crons, async (cron) => {
     log.line(`npm start: cron "${cron}" failed: ${e.message}`);
   }
 });
-log.line(`npm start: ready on ${url} (upstream ${upstream.href}, state ${stateDir}, crons ${crons.map((c) => `"${c.expr}"`).join(', ') || 'none'})`);
+log.line(
+  `npm start: ready on ${url} (upstream ${upstream.href}, state ${stateDir}, ` +
+    `crons ${crons.map((c) => `"${c.expr}"`).join(', ') || 'none'})`,
+);

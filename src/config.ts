@@ -46,7 +46,8 @@ export function parseConfig(env: Env): Config {
   if (!upstream.pathname.endsWith('/')) upstream.pathname += '/';
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined;
   // It names cache entries, whose keys KV limits to 512 bytes.
-  if (publicUrl && publicUrl.length > MAX_ORIGIN_LENGTH) throw new ConfigError(`PUBLIC_URL must be at most ${MAX_ORIGIN_LENGTH} characters`);
+  if (publicUrl && publicUrl.length > MAX_ORIGIN_LENGTH)
+    throw new ConfigError(`PUBLIC_URL must be at most ${MAX_ORIGIN_LENGTH} characters`);
   return {
     upstream,
     publicUrl,
@@ -70,9 +71,13 @@ function readAccess(v: string | undefined): Config['readAccess'] {
 }
 
 function scopes(v: string | undefined): string[] {
-  const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of list) {
-    if (!/^@[a-z0-9][a-z0-9._~-]*$/.test(s)) throw new ConfigError(`LOCAL_SCOPES: ${JSON.stringify(s)} is not a scope such as @acme`);
+    if (!/^@[a-z0-9][a-z0-9._~-]*$/.test(s))
+      throw new ConfigError(`LOCAL_SCOPES: ${JSON.stringify(s)} is not a scope such as @acme`);
   }
   return list;
 }

@@ -43,7 +43,8 @@ app.use('*', async (c, next) => {
 function drainRefused(req: Request, waitUntil: (p: Promise<unknown>) => void): void {
   if (!req.body || req.bodyUsed) return;
   const declared = req.headers.get('content-length'); // a chunked body is not read: it loses its connection
-  if (declared !== null && Number(declared) <= MAX_SMALL_BODY) waitUntil(req.body.pipeTo(new WritableStream()).catch(() => {}));
+  if (declared !== null && Number(declared) <= MAX_SMALL_BODY)
+    waitUntil(req.body.pipeTo(new WritableStream()).catch(() => {}));
 }
 
 app.use('*', readAccess());
@@ -53,7 +54,9 @@ app.get('/-/ping', (c) => c.json({}));
 userRoutes(app);
 
 app.get('/-/v1/search', (c) => serveSearch(c.req.raw, c.env.DB, c.var.cfg));
-app.post('/-/npm/v1/security/advisories/bulk', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'));
+app.post('/-/npm/v1/security/advisories/bulk', (c) =>
+  forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/advisories/bulk'),
+);
 app.post('/-/npm/v1/security/audits/quick', (c) => forward(c.var.cfg, c.req.raw, '/-/npm/v1/security/audits/quick'));
 
 // `downloads` and `versions` are also package names: only the API's own shapes are routed here.

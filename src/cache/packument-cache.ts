@@ -85,7 +85,10 @@ export class PackumentCache implements DocSource {
 
   private readMeta(name: string): Promise<Meta | null> {
     let m = this.metas.get(name);
-    if (!m) this.metas.set(name, (m = this.env.METADATA.get<Meta>(this.metaKey(name), 'json')));
+    if (!m) {
+      m = this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+      this.metas.set(name, m);
+    }
     return m;
   }
 
@@ -116,7 +119,8 @@ export class PackumentCache implements DocSource {
     // A file missing from a recent listing is missing: unknown paths must not each cost an upstream trip.
     if (meta && this.now() - meta.fetchedAt < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
     const r = await this.refresh(name, null);
-    if (r.kind === 'derived') return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
+    if (r.kind === 'derived')
+      return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
     return r.kind === 'not-modified' ? { kind: 'not-found' } : r;
   }
 
@@ -170,7 +174,9 @@ export class PackumentCache implements DocSource {
     const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified, length: d.abbreviated.length };
     if (meta.loc === 'r2') {
       await Promise.all([
-        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { customMetadata: r2Meta(full) }),
+        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), {
+          customMetadata: r2Meta(full),
+        }),
         this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated, { customMetadata: r2Meta(abbr) }),
       ]);
     } else {
@@ -203,7 +209,10 @@ export class PackumentCache implements DocSource {
   /** The upstream said 304 but our copy is gone: fetch it whole. */
   private async missingAfter304(name: string, rep: Representation): Promise<Lookup> {
     const r = await this.refresh(name, null);
-    if (r.kind !== 'derived') return r.kind === 'not-modified' ? { kind: 'failed', status: 502, message: 'upstream answered 304 to an unconditional request' } : r;
+    if (r.kind !== 'derived')
+      return r.kind === 'not-modified'
+        ? { kind: 'failed', status: 502, message: 'upstream answered 304 to an unconditional request' }
+        : r;
     const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
     const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
     return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };

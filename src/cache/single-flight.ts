@@ -21,7 +21,12 @@ export class SingleFlight<T> {
    * Runs `work` unless a run for `key` is under way, in which case it waits up to `patienceMs` for
    * that run's result. `keepAlive` is the request's waitUntil.
    */
-  async run(key: string, patienceMs: number, work: () => Promise<T>, keepAlive: (p: Promise<unknown>) => void): Promise<T> {
+  async run(
+    key: string,
+    patienceMs: number,
+    work: () => Promise<T>,
+    keepAlive: (p: Promise<unknown>) => void,
+  ): Promise<T> {
     let gaveUpOn: Flight<T> | undefined;
     for (;;) {
       const flight = this.flights.get(key);

@@ -10,7 +10,10 @@ const MAX_PARAMS = 100;
 /** The last day whose aggregates have landed; own traffic only when there are no aggregates. */
 export async function lastLandedDay(db: D1Database, today: string): Promise<string> {
   const r = await db
-    .prepare('SELECT (SELECT MAX(day) FROM dl_day_totals WHERE source = 0) AS agg, (SELECT MAX(day) FROM dl_day_totals WHERE source = 1 AND day < ?) AS own')
+    .prepare(
+      'SELECT (SELECT MAX(day) FROM dl_day_totals WHERE source = 0) AS agg,' +
+        ' (SELECT MAX(day) FROM dl_day_totals WHERE source = 1 AND day < ?) AS own',
+    )
     .bind(today)
     .first<{ agg: string | null; own: string | null }>();
   return r?.agg ?? r?.own ?? addDays(today, -1);
@@ -18,7 +21,9 @@ export async function lastLandedDay(db: D1Database, today: string): Promise<stri
 
 /** The last day of own-traffic data imported: per-version answers (own traffic only) end there. */
 export async function lastOwnTrafficDay(db: D1Database, today: string): Promise<string> {
-  const r = await db.prepare('SELECT MAX(day) AS day FROM dl_day_totals WHERE source = 1').first<{ day: string | null }>();
+  const r = await db
+    .prepare('SELECT MAX(day) AS day FROM dl_day_totals WHERE source = 1')
+    .first<{ day: string | null }>();
   return r?.day ?? addDays(today, -1);
 }
 
@@ -73,9 +78,16 @@ export async function totalDays(db: D1Database, span: Span): Promise<PerDay> {
 }
 
 /** Own-traffic downloads per version of one package over the span. */
-export async function versionDownloads(db: D1Database, name: string, span: Span): Promise<Record<string, number> | undefined> {
+export async function versionDownloads(
+  db: D1Database,
+  name: string,
+  span: Span,
+): Promise<Record<string, number> | undefined> {
   const rows = await db
-    .prepare('SELECT version, SUM(downloads) AS downloads FROM dl_traffic WHERE name = ? AND day BETWEEN ? AND ? GROUP BY version')
+    .prepare(
+      'SELECT version, SUM(downloads) AS downloads FROM dl_traffic' +
+        ' WHERE name = ? AND day BETWEEN ? AND ? GROUP BY version',
+    )
     .bind(name, span.start, span.end)
     .all<{ version: string; downloads: number }>();
   if (rows.results.length === 0) {

@@ -53,7 +53,9 @@ export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: I
   const deadline = now() + opts.budgetMs;
   const results: ImportResult[] = [];
   for (const source of SOURCES) {
-    const days = (await listPrefixes(bucket, source.prefix)).filter((d) => isDay(d) && (!opts.days || opts.days.has(d)));
+    const days = (await listPrefixes(bucket, source.prefix)).filter(
+      (d) => isDay(d) && (!opts.days || opts.days.has(d)),
+    );
     if (days.length === 0) continue;
     const done = await progressOf(db, source.id);
     const newest = days[days.length - 1];
@@ -70,7 +72,9 @@ export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: I
         results.push(await importDay(bucket, db, source, day, run, resume, deadline, now));
       } catch (e) {
         // A corrupt part fails this run only; what is committed stays, and the next trigger retries.
-        console.error(`import day=${day} run=${run} source=${source.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+        console.error(
+          `import day=${day} run=${run} source=${source.id} failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       if (now() >= deadline) return results;
     }
@@ -95,8 +99,10 @@ async function importDay(
   if (!progress) {
     await db
       .prepare(
-        `INSERT INTO dl_imports (source, day, run, state, part, line, lines, skipped, started_at) VALUES (?, ?, ?, 'clearing', 0, 0, 0, 0, ?)
-         ON CONFLICT (source, day) DO UPDATE SET run = excluded.run, state = 'clearing', part = 0, line = 0, lines = 0, skipped = 0,
+        `INSERT INTO dl_imports (source, day, run, state, part, line, lines, skipped, started_at)` +
+          ` VALUES (?, ?, ?, 'clearing', 0, 0, 0, 0, ?)
+         ON CONFLICT (source, day) DO UPDATE SET run = excluded.run, state = 'clearing',` +
+          ` part = 0, line = 0, lines = 0, skipped = 0,
          started_at = excluded.started_at, finished_at = NULL`,
       )
       .bind(source.id, day, run, started)
@@ -104,7 +110,9 @@ async function importDay(
   }
   if (p.state === 'clearing') {
     await db.batch([
-      db.prepare(`UPDATE dl_months SET ${col} = 0 WHERE month = ? AND source = ? AND ${col} <> 0`).bind(month, source.id),
+      db
+        .prepare(`UPDATE dl_months SET ${col} = 0 WHERE month = ? AND source = ? AND ${col} <> 0`)
+        .bind(month, source.id),
       db.prepare('DELETE FROM dl_day_totals WHERE day = ? AND source = ?').bind(day, source.id),
       db.prepare("UPDATE dl_imports SET state = 'importing' WHERE source = ? AND day = ?").bind(source.id, day),
     ]);
@@ -120,7 +128,10 @@ async function importDay(
     const statements = countStatements(db, batch, month, source.id, col);
     statements.push(
       db
-        .prepare('UPDATE dl_imports SET part = ?, line = ?, lines = lines + ?, skipped = skipped + ? WHERE source = ? AND day = ?')
+        .prepare(
+          'UPDATE dl_imports SET part = ?, line = ?, lines = lines + ?, skipped = skipped + ?' +
+            ' WHERE source = ? AND day = ?',
+        )
         .bind(part, line, batch.length, batchSkipped, source.id, day),
     );
     await db.batch(statements);
@@ -156,20 +167,34 @@ async function importDay(
   await db.batch([
     db
       .prepare(
-        `INSERT INTO dl_day_totals (day, source, downloads) SELECT ?, ?, COALESCE(SUM(${col}), 0) FROM dl_months WHERE month = ? AND source = ?
+        'INSERT INTO dl_day_totals (day, source, downloads)' +
+          ` SELECT ?, ?, COALESCE(SUM(${col}), 0) FROM dl_months WHERE month = ? AND source = ?
          ON CONFLICT (day, source) DO UPDATE SET downloads = excluded.downloads`,
       )
       .bind(day, source.id, month, source.id),
-    db.prepare("UPDATE dl_imports SET state = 'done', finished_at = ? WHERE source = ? AND day = ?").bind(now(), source.id, day),
+    db
+      .prepare("UPDATE dl_imports SET state = 'done', finished_at = ? WHERE source = ? AND day = ?")
+      .bind(now(), source.id, day),
   ]);
   logProgress(day, run, source, p, startLines, started, now, 'done');
   return { day, source: source.id, run, lines: p.lines, skipped: p.skipped, done: true };
 }
 
-function logProgress(day: string, run: string, source: Source, p: Progress, startLines: number, started: number, now: () => number, what: string) {
+function logProgress(
+  day: string,
+  run: string,
+  source: Source,
+  p: Progress,
+  startLines: number,
+  started: number,
+  now: () => number,
+  what: string,
+) {
   const secs = Math.max(0.001, (now() - started) / 1000);
   const rate = Math.round((p.lines - startLines) / secs);
-  console.log(`import ${what} day=${day} run=${run} source=${source.id} lines=${p.lines} lines/s=${rate} skipped=${p.skipped}`);
+  console.log(
+    `import ${what} day=${day} run=${run} source=${source.id} lines=${p.lines} lines/s=${rate} skipped=${p.skipped}`,
+  );
 }
 
 /** `<name> <count>`; mixed-case names and anything malformed are skipped. */
@@ -182,11 +207,21 @@ export function parseLine(line: string): [string, number] | undefined {
   return [name, count];
 }
 
-function countStatements(db: D1Database, rows: [string, number][], month: number, source: number, col: string): D1PreparedStatement[] {
+function countStatements(
+  db: D1Database,
+  rows: [string, number][],
+  month: number,
+  source: number,
+  col: string,
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += NAMES_PER_STATEMENT) {
     const chunk = rows.slice(i, i + NAMES_PER_STATEMENT);
-    out.push(db.prepare(`INSERT OR IGNORE INTO dl_packages (name) VALUES ${chunk.map(() => '(?)').join(',')}`).bind(...chunk.map((r) => r[0])));
+    out.push(
+      db
+        .prepare(`INSERT OR IGNORE INTO dl_packages (name) VALUES ${chunk.map(() => '(?)').join(',')}`)
+        .bind(...chunk.map((r) => r[0])),
+    );
   }
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
@@ -194,7 +229,8 @@ function countStatements(db: D1Database, rows: [string, number][], month: number
       db
         .prepare(
           `INSERT INTO dl_months (package_id, month, source, ${col})
-           SELECT p.id, ?, ?, v.column2 FROM (VALUES ${chunk.map(() => '(?, ?)').join(',')}) AS v JOIN dl_packages p ON p.name = v.column1 WHERE 1
+           SELECT p.id, ?, ?, v.column2 FROM (VALUES ${chunk.map(() => '(?, ?)').join(',')}) AS v` +
+            ` JOIN dl_packages p ON p.name = v.column1 WHERE 1
            ON CONFLICT (package_id, month, source) DO UPDATE SET ${col} = ${col} + excluded.${col}`,
         )
         .bind(month, source, ...chunk.flat()),
@@ -214,7 +250,10 @@ async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> 
 }
 
 async function progressOf(db: D1Database, source: number): Promise<Map<string, Progress>> {
-  const rows = await db.prepare('SELECT day, run, state, part, line, lines, skipped FROM dl_imports WHERE source = ?').bind(source).all<Progress & { day: string }>();
+  const rows = await db
+    .prepare('SELECT day, run, state, part, line, lines, skipped FROM dl_imports WHERE source = ?')
+    .bind(source)
+    .all<Progress & { day: string }>();
   return new Map(rows.results.map((r) => [r.day, r]));
 }
 

@@ -10,22 +10,36 @@ const callers = new WeakMap<Request, Promise<Caller | undefined>>();
 /** The caller, or undefined without a (known) token. */
 export async function identify(db: D1Database, req: Request): Promise<Caller | undefined> {
   let found = callers.get(req);
-  if (!found) callers.set(req, (found = callerOf(db, req.headers.get('authorization'))));
+  if (!found) {
+    found = callerOf(db, req.headers.get('authorization'));
+    callers.set(req, found);
+  }
   const caller = await found;
   if (caller?.cidr) {
     const ip = req.headers.get('cf-connecting-ip');
-    if (!ipInRanges(ip, caller.cidr)) throw new HttpError(403, `this token cannot be used from ${ip ?? 'an unknown address'}; it is limited to ${caller.cidr.join(', ')}`);
+    if (!ipInRanges(ip, caller.cidr))
+      throw new HttpError(
+        403,
+        `this token cannot be used from ${ip ?? 'an unknown address'}; it is limited to ${caller.cidr.join(', ')}`,
+      );
   }
   return caller;
 }
 
 export async function requireUser(db: D1Database, req: Request): Promise<Caller> {
   const caller = await identify(db, req);
-  if (!caller) throw new HttpError(401, 'authentication required: log in with npm login or use a token', { 'www-authenticate': 'Bearer realm="registry"' });
+  if (!caller)
+    throw new HttpError(401, 'authentication required: log in with npm login or use a token', {
+      'www-authenticate': 'Bearer realm="registry"',
+    });
   return caller;
 }
 
-export async function requireWriter(db: D1Database, req: Request, what = 'publish or change packages'): Promise<Caller> {
+export async function requireWriter(
+  db: D1Database,
+  req: Request,
+  what = 'publish or change packages',
+): Promise<Caller> {
   const caller = await requireUser(db, req);
   if (caller.readonly) throw new HttpError(403, `this token is read-only and cannot ${what}`);
   return caller;

@@ -11,7 +11,8 @@ export async function readJson(req: Request, what = 'the body must be JSON'): Pr
     if (e instanceof HttpError) throw e; // the body limit's 413
     throw new HttpError(400, what);
   }
-  if (depthOver(body, MAX_JSON_DEPTH)) throw new HttpError(400, `the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  if (depthOver(body, MAX_JSON_DEPTH))
+    throw new HttpError(400, `the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
   return body;
 }
 
@@ -32,7 +33,8 @@ export function depthOver(v: unknown, max: number): boolean {
     const [x, d] = stack.pop()!;
     if (x === null || typeof x !== 'object') continue;
     if (d >= max) return true;
-    for (const child of Array.isArray(x) ? x : Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    for (const child of Array.isArray(x) ? x : Object.values(x))
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
   }
   return false;
 }

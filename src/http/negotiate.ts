@@ -9,7 +9,11 @@ export function chooseRepresentation(accept: string | null | undefined): Represe
   let corgi = { q: 0, at: Infinity };
   let json = { q: 0, at: Infinity };
   accept.split(',').forEach((part, at) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const [type, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
     let q = 1;
     for (const p of params) {
       const m = /^q=([0-9.]+)$/.exec(p);

@@ -21,7 +21,14 @@ export class LocalDocs implements DocSource {
     const doc: Doc =
       rep === 'full'
         ? { kind: 'doc', body: chunkStream(d.full), length: d.fullLength, etag, modified: d.modified, revalidate: true }
-        : { kind: 'doc', body: d.abbreviated, length: d.abbreviated.length, etag, modified: d.modified, revalidate: true };
+        : {
+            kind: 'doc',
+            body: d.abbreviated,
+            length: d.abbreviated.length,
+            etag,
+            modified: d.modified,
+            revalidate: true,
+          };
     return doc;
   }
 }

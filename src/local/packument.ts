@@ -25,7 +25,18 @@ export interface Packument {
 }
 
 /** Package-level fields the registry copies from the `latest` manifest. */
-const HOISTED = ['description', 'readme', 'readmeFilename', 'homepage', 'keywords', 'repository', 'author', 'bugs', 'license', 'contributors'];
+const HOISTED = [
+  'description',
+  'readme',
+  'readmeFilename',
+  'homepage',
+  'keywords',
+  'repository',
+  'author',
+  'bugs',
+  'license',
+  'contributors',
+];
 
 export interface NewVersion {
   version: string;
@@ -73,7 +84,7 @@ export function addVersion(current: Packument | null, add: NewVersion, publisher
  */
 export function applyDeprecations(current: Packument, body: Record<string, unknown>, now: string): Packument | null {
   const doc = structuredClone(current);
-  if (!deprecateIn(doc, asObject(body['versions'], 'versions'))) return null;
+  if (!deprecateIn(doc, asObject(body.versions, 'versions'))) return null;
   doc.time.modified = now;
   return doc;
 }
@@ -100,13 +111,18 @@ function deprecateIn(doc: Packument, versions: Record<string, unknown>): boolean
  * Versions it left out are unpublished; `dist-tags`, `maintainers` and deprecations are taken from it.
  * Versions cannot be added or changed this way.
  */
-export function applyRevision(current: Packument, body: Record<string, unknown>, now: string): { doc: Packument; removed: string[] } {
+export function applyRevision(
+  current: Packument,
+  body: Record<string, unknown>,
+  now: string,
+): { doc: Packument; removed: string[] } {
   const doc = structuredClone(current);
   const removed: string[] = [];
   if (body.versions !== undefined) {
-    const versions = asObject(body['versions'], 'versions');
+    const versions = asObject(body.versions, 'versions');
     for (const v of Object.keys(versions)) {
-      if (!Object.hasOwn(doc.versions, v)) throw new HttpError(400, `version ${show(v)} is not published; publish it with npm publish`);
+      if (!Object.hasOwn(doc.versions, v))
+        throw new HttpError(400, `version ${show(v)} is not published; publish it with npm publish`);
     }
     for (const v of Object.keys(doc.versions)) {
       if (!Object.hasOwn(versions, v)) {
@@ -118,18 +134,22 @@ export function applyRevision(current: Packument, body: Record<string, unknown>,
   }
   if (body['dist-tags'] !== undefined) {
     const tags = asObject(body['dist-tags'], 'dist-tags');
-    if (Object.keys(tags).length > MAX_TAGS) throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
+    if (Object.keys(tags).length > MAX_TAGS)
+      throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
     doc['dist-tags'] = {};
     for (const [tag, v] of Object.entries(tags)) {
-      if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v)) throw new HttpError(400, `dist-tag ${show(tag)} must point at a published version`);
+      if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v))
+        throw new HttpError(400, `dist-tag ${show(tag)} must point at a published version`);
       if (current['dist-tags'][tag] !== v) checkTagName(tag); // tags already there stay as they are
       doc['dist-tags'][tag] = v;
     }
   } else {
-    for (const [tag, v] of Object.entries(doc['dist-tags'])) if (!Object.hasOwn(doc.versions, v)) delete doc['dist-tags'][tag];
+    for (const [tag, v] of Object.entries(doc['dist-tags']))
+      if (!Object.hasOwn(doc.versions, v)) delete doc['dist-tags'][tag];
   }
   if (body.maintainers !== undefined) doc.maintainers = parseMaintainers(body.maintainers);
-  if (Object.keys(doc.versions).length === 0) return { doc: unpublishAll(current, now).doc, removed: Object.keys(current.versions) };
+  if (Object.keys(doc.versions).length === 0)
+    return { doc: unpublishAll(current, now).doc, removed: Object.keys(current.versions) };
   if (!doc['dist-tags'].latest) {
     doc['dist-tags'].latest = Object.keys(doc.versions).sort(semver.compareLoose).at(-1)!;
   }
@@ -156,7 +176,8 @@ export function unpublishAll(current: Packument, now: string): { doc: Packument;
 
 export function setDistTag(current: Packument, tag: string, version: string, now: string): Packument {
   checkTagName(tag);
-  if (!Object.hasOwn(current.versions, version)) throw new HttpError(404, `version not found: ${current.name}@${clip(version)}`);
+  if (!Object.hasOwn(current.versions, version))
+    throw new HttpError(404, `version not found: ${current.name}@${clip(version)}`);
   const doc = structuredClone(current);
   doc['dist-tags'][tag] = version;
   doc.time.modified = now;
@@ -166,7 +187,8 @@ export function setDistTag(current: Packument, tag: string, version: string, now
 
 export function removeDistTag(current: Packument, tag: string, now: string): Packument {
   if (tag === 'latest') throw new HttpError(400, 'the latest tag cannot be removed');
-  if (!Object.hasOwn(current['dist-tags'], tag)) throw new HttpError(404, `no dist-tag ${clip(tag)} on ${current.name}`);
+  if (!Object.hasOwn(current['dist-tags'], tag))
+    throw new HttpError(404, `no dist-tag ${clip(tag)} on ${current.name}`);
   const doc = structuredClone(current);
   delete doc['dist-tags'][tag];
   doc.time.modified = now;
@@ -174,9 +196,16 @@ export function removeDistTag(current: Packument, tag: string, now: string): Pac
 }
 
 export function checkTagName(tag: string): void {
-  if (tag.length > MAX_TAG_LENGTH) throw new HttpError(400, `dist-tag names are limited to ${MAX_TAG_LENGTH} characters`);
+  if (tag.length > MAX_TAG_LENGTH)
+    throw new HttpError(400, `dist-tag names are limited to ${MAX_TAG_LENGTH} characters`);
   // `__proto__` would be swallowed by the assignment that stores it.
-  if (tag === '' || tag === '__proto__' || tag !== tag.trim() || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) {
+  if (
+    tag === '' ||
+    tag === '__proto__' ||
+    tag !== tag.trim() ||
+    /[\s/%]/.test(tag) ||
+    encodeURIComponent(tag) !== tag
+  ) {
     throw new HttpError(400, `invalid dist-tag name: ${show(tag)}`);
   }
   if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${clip(tag)}`);
@@ -187,14 +216,14 @@ export function parseMaintainers(v: unknown): Maintainer[] {
   if (v.length > MAX_MAINTAINERS) throw new HttpError(400, `a package may have at most ${MAX_MAINTAINERS} maintainers`);
   const out: Maintainer[] = [];
   for (const m of v) {
-    if (!m || typeof m !== 'object' || !isUserName((m as Maintainer).name)) throw new HttpError(400, 'each maintainer needs the name of a user');
+    if (!m || typeof m !== 'object' || !isUserName((m as Maintainer).name))
+      throw new HttpError(400, 'each maintainer needs the name of a user');
     const { name, email } = m as Maintainer;
     if (out.some((o) => o.name === name)) continue;
     out.push(typeof email === 'string' ? { name, email } : { name });
   }
   return out;
 }
-
 
 /** Copies the package-level fields from `manifest`; the readme is only replaced when one is given. */
 function hoist(doc: Packument, manifest: Record<string, unknown>, withReadme = true): void {

@@ -19,12 +19,19 @@ export function isPublish(body: Record<string, unknown>): boolean {
   return !!a && typeof a === 'object' && Object.keys(a).length > 0;
 }
 
-export async function parsePublish(body: Record<string, unknown>, name: string, maxBytes: number): Promise<PublishRequest> {
-  if (body.name !== name) throw new HttpError(400, `the body's name (${show(body.name)}) does not match the URL (${name})`);
-  if (body._id !== undefined && body._id !== name) throw new HttpError(400, `the body's _id does not match the URL (${name})`);
+export async function parsePublish(
+  body: Record<string, unknown>,
+  name: string,
+  maxBytes: number,
+): Promise<PublishRequest> {
+  if (body.name !== name)
+    throw new HttpError(400, `the body's name (${show(body.name)}) does not match the URL (${name})`);
+  if (body._id !== undefined && body._id !== name)
+    throw new HttpError(400, `the body's _id does not match the URL (${name})`);
   const versions = asObject(body.versions, 'versions');
   const keys = Object.keys(versions);
-  if (keys.length !== 1) throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
+  if (keys.length !== 1)
+    throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
   const version = keys[0];
   if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${show(version)} is not semver`);
   const manifest = asObject(versions[version], `versions[${show(version)}]`) as Manifest;
@@ -37,7 +44,8 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
   if (tags.length === 0) throw new HttpError(400, 'a dist-tag must point at the published version');
   for (const t of tags) {
     checkTagName(t);
-    if (tagMap[t] !== version) throw new HttpError(400, `dist-tag ${show(t)} must point at the published version ${version}`);
+    if (tagMap[t] !== version)
+      throw new HttpError(400, `dist-tag ${show(t)} must point at the published version ${version}`);
   }
 
   const tarball = await attachment(body, maxBytes);
@@ -66,12 +74,14 @@ export async function parsePublish(body: Record<string, unknown>, name: string, 
 /** The one `.tgz` attachment, decoded; a `.sigstore` provenance bundle may ride along. */
 async function attachment(body: Record<string, unknown>, maxBytes: number): Promise<Uint8Array> {
   const all = asObject(body._attachments, '_attachments');
-  if (Object.keys(all).length > MAX_ATTACHMENTS) throw new HttpError(400, `at most ${MAX_ATTACHMENTS} attachments: the .tgz and its .sigstore bundle`);
+  if (Object.keys(all).length > MAX_ATTACHMENTS)
+    throw new HttpError(400, `at most ${MAX_ATTACHMENTS} attachments: the .tgz and its .sigstore bundle`);
   const tgz = Object.keys(all).filter((k) => !k.endsWith('.sigstore'));
   if (tgz.length !== 1 || !tgz[0].endsWith('.tgz')) throw new HttpError(400, 'exactly one .tgz attachment is required');
   const a = asObject(all[tgz[0]], `_attachments[${show(tgz[0])}]`);
   if (typeof a.data !== 'string') throw new HttpError(400, 'the attachment has no base64 data');
-  if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0) throw new HttpError(400, 'the attachment needs its length');
+  if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0)
+    throw new HttpError(400, 'the attachment needs its length');
   if (a.length > maxBytes) throw tooLarge(maxBytes);
   let binary: string;
   try {
@@ -82,7 +92,8 @@ async function attachment(body: Record<string, unknown>, maxBytes: number): Prom
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
-  if (bytes.length !== a.length) throw new HttpError(400, `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
+  if (bytes.length !== a.length)
+    throw new HttpError(400, `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
   if (bytes.length === 0) throw new HttpError(400, 'the attached tarball is empty');
   return bytes;
 }
@@ -99,7 +110,9 @@ export function tooLarge(maxBytes: number): HttpError {
 /** Compares an SRI string's sha512 entry with ours; other algorithms in it are ignored. */
 function sameIntegrity(given: unknown, sha512: string): boolean {
   if (typeof given !== 'string') return false;
-  const entries = given.trim().split(/\s+/).filter((e) => e.startsWith('sha512-'));
+  const entries = given
+    .trim()
+    .split(/\s+/)
+    .filter((e) => e.startsWith('sha512-'));
   return entries.length > 0 && entries.every((e) => e.replace(/\?.*$/, '') === sha512);
 }
-

@@ -61,10 +61,19 @@ export async function searchLocal(db: D1Database, text: string): Promise<SearchO
     if (field === 'keywords') where.push(`instr(lower(summary -> '$.keywords'), ${p}) > 0`);
     else if (field === 'scope') where.push(`instr(lower(name), ${p}) = 1`);
     else if (field) where.push(`instr(lower(summary -> '$.maintainers'), ${p}) > 0`);
-    else where.push(`(instr(lower(name), ${p}) > 0 OR instr(lower(summary ->> '$.description'), ${p}) > 0 OR instr(lower(summary -> '$.keywords'), ${p}) > 0)`);
+    else
+      where.push(
+        `(instr(lower(name), ${p}) > 0 OR instr(lower(summary ->> '$.description'), ${p}) > 0` +
+          ` OR instr(lower(summary -> '$.keywords'), ${p}) > 0)`,
+      );
   }
-  const sql = `SELECT name, summary FROM local_packages WHERE ${where.join(' AND ')} ORDER BY name LIMIT ${LOCAL_SEARCH_LIMIT}`;
-  const rows = await db.prepare(sql).bind(...params).all<{ name: string; summary: string | null }>();
+  const sql =
+    `SELECT name, summary FROM local_packages WHERE ${where.join(' AND ')}` +
+    ` ORDER BY name LIMIT ${LOCAL_SEARCH_LIMIT}`;
+  const rows = await db
+    .prepare(sql)
+    .bind(...params)
+    .all<{ name: string; summary: string | null }>();
   // An exact name match comes first, as on the public registry.
   const exact = text.trim().toLowerCase();
   return rows.results.sort((a, b) => Number(b.name === exact) - Number(a.name === exact)).map(toObject);
@@ -73,7 +82,8 @@ export async function searchLocal(db: D1Database, text: string): Promise<SearchO
 function toObject(r: { name: string; summary: string | null }): SearchObject {
   const s = parse<Partial<Summary>>(r.summary) ?? {};
   const maintainers = Array.isArray(s.maintainers) ? (s.maintainers as { name: string; email?: string }[]) : [];
-  const publisher = s.publisher && typeof s.publisher === 'object' ? (s.publisher as { name: string; email?: string }) : undefined;
+  const publisher =
+    s.publisher && typeof s.publisher === 'object' ? (s.publisher as { name: string; email?: string }) : undefined;
   return {
     package: {
       name: r.name,

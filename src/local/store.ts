@@ -58,8 +58,19 @@ export async function lookupLocal(db: D1Database, name: string, withDoc: boolean
 }
 
 export async function findLocal(db: D1Database, name: string): Promise<LocalPackage | null> {
-  const r = await db.prepare('SELECT name, rev, doc, files, unpublished FROM local_packages WHERE name = ?').bind(name).first<Row>();
-  return r && { name: r.name, rev: r.rev, doc: JSON.parse(r.doc), files: JSON.parse(r.files), unpublished: r.unpublished === 1 };
+  const r = await db
+    .prepare('SELECT name, rev, doc, files, unpublished FROM local_packages WHERE name = ?')
+    .bind(name)
+    .first<Row>();
+  return (
+    r && {
+      name: r.name,
+      rev: r.rev,
+      doc: JSON.parse(r.doc),
+      files: JSON.parse(r.files),
+      unpublished: r.unpublished === 1,
+    }
+  );
 }
 
 /**
@@ -83,11 +94,23 @@ export async function mutate(
     const summary = change.unpublished ? null : searchSummary(doc);
     // The whole row counts (the summary repeats the description), in bytes, not characters.
     const bytes = utf8Length(text) + utf8Length(files) + (summary === null ? 0 : utf8Length(summary));
-    if (bytes > MAX_ROW_BYTES) throw new HttpError(413, `the document of ${name} would exceed ${MAX_ROW_BYTES} bytes; unpublish old versions first`);
+    if (bytes > MAX_ROW_BYTES)
+      throw new HttpError(
+        413,
+        `the document of ${name} would exceed ${MAX_ROW_BYTES} bytes; unpublish old versions first`,
+      );
     const stmt = current
-      ? db.prepare('UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, summary = ?, updated = ? WHERE name = ? AND rev = ?')
+      ? db
+          .prepare(
+            'UPDATE local_packages SET rev = ?, doc = ?, files = ?, unpublished = ?, summary = ?, updated = ?' +
+              ' WHERE name = ? AND rev = ?',
+          )
           .bind(rev, text, files, unpublished, summary, Date.now(), name, current.rev)
-      : db.prepare('INSERT INTO local_packages (name, rev, doc, files, unpublished, summary, updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+      : db
+          .prepare(
+            'INSERT INTO local_packages (name, rev, doc, files, unpublished, summary, updated)' +
+              ' VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+          )
           .bind(name, rev, text, files, unpublished, summary, Date.now());
     const r = await stmt.run();
     if (r.meta.changes === 1) return { name, rev, doc, files: change.files, unpublished: change.unpublished };

@@ -16,9 +16,26 @@ import { tarballUrl } from './tarball-url';
 
 /** Version fields kept in the abbreviated document (shared/PROTOCOL.md). */
 const CORGI_FIELDS = new Set([
-  'name', 'version', 'deprecated', 'dependencies', 'optionalDependencies', 'devDependencies',
-  'bundleDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'dist',
-  'engines', '_hasShrinkwrap', 'hasInstallScript', 'cpu', 'os', 'libc', 'funding', 'acceptDependencies',
+  'name',
+  'version',
+  'deprecated',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'bundleDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'directories',
+  'dist',
+  'engines',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'cpu',
+  'os',
+  'libc',
+  'funding',
+  'acceptDependencies',
 ]);
 const INSTALL_SCRIPTS = new Set(['install', 'preinstall', 'postinstall']);
 
@@ -183,7 +200,11 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
    * Reads `dist` at [s, e): indexes its tarball and splices our URL for it into `full`. Returns where the
    * upstream URL's string lies and our URL's bytes, or undefined when there is no tarball URL.
    */
-  function rewriteDist(version: string, s: number, e: number): { start: number; end: number; ours: Uint8Array } | undefined {
+  function rewriteDist(
+    version: string,
+    s: number,
+    _e: number,
+  ): { start: number; end: number; ours: Uint8Array } | undefined {
     let span: [number, number] | undefined;
     let url: unknown;
     let integrity: string | undefined;

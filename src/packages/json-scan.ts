@@ -58,7 +58,8 @@ export const MAX_SCAN_DEPTH = 1000;
 export function skipValue(b: Uint8Array, i: number, depth = 0): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
-  if ((c === LBRACE || c === LBRACKET) && depth >= MAX_SCAN_DEPTH) throw new JsonScanError(`nested deeper than ${MAX_SCAN_DEPTH} at ${i}`);
+  if ((c === LBRACE || c === LBRACKET) && depth >= MAX_SCAN_DEPTH)
+    throw new JsonScanError(`nested deeper than ${MAX_SCAN_DEPTH} at ${i}`);
   if (c === LBRACE) {
     let j = skipWs(b, i + 1);
     if (b[j] === RBRACE) return j + 1;
@@ -126,7 +127,16 @@ function isDigit(c: number): boolean {
 
 /** What may follow a literal: the end of input, a separator or whitespace. */
 function endsToken(c: number | undefined): boolean {
-  return c === undefined || c === COMMA || c === RBRACE || c === RBRACKET || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  return (
+    c === undefined ||
+    c === COMMA ||
+    c === RBRACE ||
+    c === RBRACKET ||
+    c === 0x20 ||
+    c === 0x0a ||
+    c === 0x0d ||
+    c === 0x09
+  );
 }
 
 /** Decodes the JSON string whose quotes span [s, e). */
@@ -183,6 +193,7 @@ export interface Member {
 export function forEachMember(
   b: Uint8Array,
   i: number,
+  // biome-ignore lint/suspicious/noConfusingVoidType: visitors that scan nothing return nothing
   visit: (m: Member) => number | void,
 ): number {
   if (b[i] !== LBRACE) throw new JsonScanError(`expected object at ${i}`);

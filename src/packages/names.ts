@@ -33,8 +33,10 @@ export function parsePackagePath(rawPath: string, legacyNames = false): PackageP
   checkName(name, legacyNames);
   // Files and specs name R2 keys and cache entries: bounded here, before any lookup.
   // In UTF-8 bytes, as R2 and KV count keys (names themselves are ASCII: validate refuses the rest).
-  if (rest.length >= 2 && rest[0] === '-' && utf8Length(rest[1]) > MAX_FILE_LENGTH) throw new NameError(`tarball file names are limited to ${MAX_FILE_LENGTH} bytes`);
-  if (rest.length === 1 && utf8Length(rest[0]) > MAX_SPEC_LENGTH) throw new NameError(`version specs are limited to ${MAX_SPEC_LENGTH} bytes`);
+  if (rest.length >= 2 && rest[0] === '-' && utf8Length(rest[1]) > MAX_FILE_LENGTH)
+    throw new NameError(`tarball file names are limited to ${MAX_FILE_LENGTH} bytes`);
+  if (rest.length === 1 && utf8Length(rest[0]) > MAX_SPEC_LENGTH)
+    throw new NameError(`version specs are limited to ${MAX_SPEC_LENGTH} bytes`);
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest.length === 1) return { kind: 'manifest', name, spec: rest[0] };
   if (rest.length === 2 && rest[0] === '-' && rest[1] !== '') return { kind: 'tarball', name, file: rest[1] };
@@ -52,6 +54,7 @@ function decodeSegment(seg: string): string {
   } catch {
     throw new NameError('invalid percent-encoding in path');
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(out)) throw new NameError('control characters are not allowed in paths');
   return out;
 }
@@ -61,7 +64,8 @@ function decodeSegment(seg: string): string {
  * are real packages, so they pass; legacy mixed-case or over-long names pass only when allowed.
  */
 export function checkName(name: string, legacyNames = false): void {
-  if (name.length > MAX_LEGACY_NAME_LENGTH) throw new NameError(`invalid package name: names are limited to ${MAX_LEGACY_NAME_LENGTH} characters`);
+  if (name.length > MAX_LEGACY_NAME_LENGTH)
+    throw new NameError(`invalid package name: names are limited to ${MAX_LEGACY_NAME_LENGTH} characters`);
   const r = validate(name);
   const warnings = (r.warnings ?? []).filter((w) => !legacyNames && !w.endsWith('is a core module name'));
   const why = [...(r.errors ?? []), ...warnings][0];

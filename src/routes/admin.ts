@@ -16,14 +16,21 @@ async function refuseAdmin(req: Request, adminToken: string | undefined, what: s
   return undefined;
 }
 
-export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, adminToken: string | undefined, budgetMs: number): Promise<Response> {
+export async function backfill(
+  req: Request,
+  bucket: R2Bucket,
+  db: D1Database,
+  adminToken: string | undefined,
+  budgetMs: number,
+): Promise<Response> {
   const refused = await refuseAdmin(req, adminToken, 'backfill');
   if (refused) return refused;
   const url = new URL(req.url);
   const start = url.searchParams.get('start') ?? '';
   const count = Number(url.searchParams.get('days') ?? '1');
   if (!isDay(start)) return jsonError(400, 'start must be a date, YYYY-MM-DD');
-  if (!Number.isInteger(count) || count < 1 || count > 366) return jsonError(400, 'days must be a whole number from 1 to 366');
+  if (!Number.isInteger(count) || count < 1 || count > 366)
+    return jsonError(400, 'days must be a whole number from 1 to 366');
   const days = new Set(Array.from({ length: count }, (_, i) => addDays(start, i)));
   // Days already finished in an earlier call of this backfill are not imported twice.
   const resumeAfter = url.searchParams.get('after') ?? '';
@@ -32,7 +39,10 @@ export async function backfill(req: Request, bucket: R2Bucket, db: D1Database, a
   const results: ImportResult[] = await importAggregates(bucket, db, { budgetMs, days, force: true });
   // Out of time or a day left half-done: the caller asks again from `after`.
   const complete = results.every((r) => r.done) && Date.now() - started < budgetMs;
-  const finished = results.filter((r) => r.done).map((r) => r.day).sort();
+  const finished = results
+    .filter((r) => r.done)
+    .map((r) => r.day)
+    .sort();
   return Response.json({ results, complete, after: finished.at(-1) ?? (resumeAfter || null) });
 }
 

@@ -23,7 +23,8 @@ export async function serveDistTags(w: WriteContext): Promise<Response> {
 
 async function readTags(req: Request, env: Env, cfg: Config, name: string, path: string): Promise<Response> {
   const local = await findLocal(env.DB, name);
-  if (local && !local.unpublished) return Response.json(local.doc['dist-tags'], { headers: { 'cache-control': 'no-cache' } });
+  if (local && !local.unpublished)
+    return Response.json(local.doc['dist-tags'], { headers: { 'cache-control': 'no-cache' } });
   if (local || inScopes(name, cfg.localScopes)) return jsonError(404, 'Not found');
   return forward(cfg, req, path);
 }

@@ -3,7 +3,14 @@ import { sha256Hex, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { MAX_LEGACY_NAME_LENGTH, clip } from '../limits';
 import { point, range, type PerDay } from '../downloads/answers';
-import { lastLandedDay, lastOwnTrafficDay, packageDays, packageIds, totalDays, versionDownloads } from '../downloads/counts-store';
+import {
+  lastLandedDay,
+  lastOwnTrafficDay,
+  packageDays,
+  packageIds,
+  totalDays,
+  versionDownloads,
+} from '../downloads/counts-store';
 import { MAX_BULK_DAYS, PeriodError, parsePeriod, spanDays, trimSpan, type Span } from '../downloads/periods';
 
 const MAX_BULK_PACKAGES = 128;
@@ -11,7 +18,12 @@ const MAX_BULK_PACKAGES = 128;
 /** No package has a longer name: such a name is not looked up at all. */
 const known = (name: string) => name.length <= MAX_LEGACY_NAME_LENGTH;
 
-export async function serveDownloads(req: Request, db: D1Database, rawPath: string, now = new Date()): Promise<Response> {
+export async function serveDownloads(
+  req: Request,
+  db: D1Database,
+  rawPath: string,
+  now = new Date(),
+): Promise<Response> {
   const m = /^\/downloads\/(point|range)\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
   if (!m) return jsonError(404, 'Not found');
   const kind = m[1] as 'point' | 'range';
@@ -41,8 +53,10 @@ export async function serveDownloads(req: Request, db: D1Database, rawPath: stri
 
   if (rest.includes(',')) {
     const names = rest.split(',').filter((n) => n !== '');
-    if (names.some((n) => n.startsWith('@'))) return jsonError(400, 'scoped packages are not currently supported in bulk lookups');
-    if (names.length > MAX_BULK_PACKAGES) return jsonError(400, `exceeded max packages of ${MAX_BULK_PACKAGES} for bulk query`);
+    if (names.some((n) => n.startsWith('@')))
+      return jsonError(400, 'scoped packages are not currently supported in bulk lookups');
+    if (names.length > MAX_BULK_PACKAGES)
+      return jsonError(400, `exceeded max packages of ${MAX_BULK_PACKAGES} for bulk query`);
     if (spanDays(span) > MAX_BULK_DAYS) return jsonError(400, `exceeded max days of ${MAX_BULK_DAYS} for bulk query`);
     const ids = await packageIds(db, names.filter(known));
     const days = await packageDays(db, [...ids.values()], span);
@@ -64,7 +78,12 @@ export async function serveDownloads(req: Request, db: D1Database, rawPath: stri
   return answer(req, shape(trimmed, days.get(id)!, name), now);
 }
 
-export async function serveVersionDownloads(req: Request, db: D1Database, rawPath: string, now = new Date()): Promise<Response> {
+export async function serveVersionDownloads(
+  req: Request,
+  db: D1Database,
+  rawPath: string,
+  now = new Date(),
+): Promise<Response> {
   const m = /^\/versions\/(.+)\/last-week$/.exec(rawPath);
   if (!m) return jsonError(404, 'Not found');
   let name: string;
@@ -84,7 +103,7 @@ export async function serveVersionDownloads(req: Request, db: D1Database, rawPat
 async function answer(req: Request, body: unknown, now: Date): Promise<Response> {
   const text = JSON.stringify(body);
   const etag = `"${(await sha256Hex(new TextEncoder().encode(text))).slice(0, 32)}"`;
-  const maxAge = 3600 - Math.floor(now.getTime() / 1000) % 3600;
+  const maxAge = 3600 - (Math.floor(now.getTime() / 1000) % 3600);
   const headers = { etag, 'cache-control': `public, max-age=${maxAge}`, 'content-type': 'application/json' };
   if (matchesEtag(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   return new Response(req.method === 'HEAD' ? null : text, { headers });

@@ -11,8 +11,17 @@ import { clip } from '../limits';
 import { checkName, inScopes } from '../packages/names';
 import { tarballUrl } from '../packages/tarball-url';
 import {
-  addVersion, applyDeprecations, applyRevision, everPublished, isMaintainer, parseMaintainers, removeDistTag, setDistTag,
-  unpublishAll, type Maintainer, type Packument,
+  addVersion,
+  applyDeprecations,
+  applyRevision,
+  everPublished,
+  isMaintainer,
+  parseMaintainers,
+  removeDistTag,
+  setDistTag,
+  unpublishAll,
+  type Maintainer,
+  type Packument,
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
 import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
@@ -45,16 +54,26 @@ export async function putPackage(w: WriteContext, name: string): Promise<Respons
   return isPublish(body) ? publish(w, caller, name, body, existing) : deprecate(w, caller, name, body);
 }
 
-async function publish(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>, existing: LocalPackage | null): Promise<Response> {
+async function publish(
+  w: WriteContext,
+  caller: Caller,
+  name: string,
+  body: Record<string, unknown>,
+  existing: LocalPackage | null,
+): Promise<Response> {
   const p = await parsePublish(body, name, w.cfg.maxTarballBytes);
   // Refused here already (addVersion refuses it again under the lock) so no bytes go to R2 for it.
-  if (existing && everPublished(existing.doc, p.version)) throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
+  if (existing && everPublished(existing.doc, p.version))
+    throw new HttpError(403, `You cannot publish over the previously published versions: ${p.version}.`);
   // A new name outside the local scopes: copies the mirror kept of it (the upstream had it once) must
   // stop answering before it becomes local; if they cannot be removed, nothing is written (503, retry).
   if (!existing && !inScopes(name, w.cfg.localScopes)) await forgetMirror(w, name);
   const key = tarballKey(name, p.version);
   const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
-  const manifest = { ...p.manifest, dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) } };
+  const manifest = {
+    ...p.manifest,
+    dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) },
+  };
   const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
   await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: `"${p.sha1}"`, version: p.version });
   let saved: LocalPackage | null;
@@ -74,8 +93,14 @@ async function publish(w: WriteContext, caller: Caller, name: string, body: Reco
   return ok(name, saved!, 201);
 }
 
-async function deprecate(w: WriteContext, caller: Caller, name: string, body: Record<string, unknown>): Promise<Response> {
-  if (body.name !== undefined && body.name !== name) throw new HttpError(400, `the body's name does not match the URL (${name})`);
+async function deprecate(
+  w: WriteContext,
+  caller: Caller,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<Response> {
+  if (body.name !== undefined && body.name !== name)
+    throw new HttpError(400, `the body's name does not match the URL (${name})`);
   const saved = await mutate(w.env.DB, name, (cur) => {
     const pkg = writable(cur, caller, name, w.cfg);
     const doc = applyDeprecations(pkg.doc, body, now());
@@ -127,7 +152,10 @@ export async function deleteTarball(w: WriteContext, name: string, file: string)
   const caller = await requireWriter(w.env.DB, w.req);
   const pkg = writable(await findLocal(w.env.DB, name), caller, name, w.cfg, true);
   if (Object.hasOwn(pkg.files, file)) {
-    throw new HttpError(400, `${file} belongs to ${name}@${pkg.files[file].version}, which is still published; unpublish that version`);
+    throw new HttpError(
+      400,
+      `${file} belongs to ${name}@${pkg.files[file].version}, which is still published; unpublish that version`,
+    );
   }
   const base = name.split('/').pop()!;
   const was = Object.keys(pkg.doc.time).some((v) => `${base}-${v}.tgz` === file);
@@ -160,10 +188,21 @@ export async function deleteDistTag(w: WriteContext, name: string, tag: string):
 }
 
 /** The local package `caller` may change; a clear refusal otherwise. */
-function writable(cur: LocalPackage | null, caller: Caller, name: string, cfg: Config, allowUnpublished = false): LocalPackage {
+function writable(
+  cur: LocalPackage | null,
+  caller: Caller,
+  name: string,
+  cfg: Config,
+  allowUnpublished = false,
+): LocalPackage {
   if (!cur) {
     // A 404 would tell npm's unpublish that all is done; a mirrored package is refused instead.
-    if (!inScopes(name, cfg.localScopes)) throw new HttpError(403, `${name} is not published on this registry; packages mirrored from the upstream registry cannot be changed here`);
+    if (!inScopes(name, cfg.localScopes))
+      throw new HttpError(
+        403,
+        `${name} is not published on this registry; ` +
+          'packages mirrored from the upstream registry cannot be changed here',
+      );
     throw new HttpError(404, `${name} is not published on this registry`);
   }
   checkOwner(cur, caller, name);
@@ -179,7 +218,10 @@ async function removeUnpublished(w: WriteContext, name: string, keys: string[]):
   try {
     await deleteTarballs(w.env.TARBALLS, keys);
   } catch (e) {
-    console.error(`unpublished ${name}, but removing ${keys.length} tarball(s) from R2 failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(
+      `unpublished ${name}, but removing ${keys.length} tarball(s) from R2 failed: ` +
+        `${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -188,7 +230,9 @@ async function forgetMirror(w: WriteContext, name: string): Promise<void> {
   try {
     await Promise.all([cache.forget(name), deleteMirrored(w.env.TARBALLS, name)]);
   } catch (e) {
-    console.error(`publish of ${name}: removing its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(
+      `publish of ${name}: removing its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
     throw new HttpError(503, `cannot publish ${name} now; try again`, { 'retry-after': '1' });
   }
 }
@@ -198,10 +242,17 @@ function checkOwner(pkg: LocalPackage, caller: Caller, name: string): void {
 }
 
 function checkRev(pkg: LocalPackage, rev: string): void {
-  if (pkg.doc._rev !== rev) throw new HttpError(409, `Document update conflict: ${pkg.name} is at revision ${pkg.doc._rev}, not ${clip(rev)}; read it again`);
+  if (pkg.doc._rev !== rev)
+    throw new HttpError(
+      409,
+      `Document update conflict: ${pkg.name} is at revision ${pkg.doc._rev}, not ${clip(rev)}; read it again`,
+    );
 }
 
-function dropFiles(files: Record<string, StoredFile>, removed: string[]): { files: Record<string, StoredFile>; gone: string[] } {
+function dropFiles(
+  files: Record<string, StoredFile>,
+  removed: string[],
+): { files: Record<string, StoredFile>; gone: string[] } {
   const out: Record<string, StoredFile> = {};
   const gone: string[] = [];
   for (const [file, f] of Object.entries(files)) {
@@ -213,7 +264,10 @@ function dropFiles(files: Record<string, StoredFile>, removed: string[]): { file
 
 /** `npm owner add` sends names; each must be a user here, and their email comes from our records. */
 async function knownUsers(db: D1Database, list: Maintainer[]): Promise<Maintainer[]> {
-  const found = await publicUsers(db, list.map((m) => m.name)); // one query, however many names
+  const found = await publicUsers(
+    db,
+    list.map((m) => m.name),
+  ); // one query, however many names
   return list.map((m) => {
     const u = found.get(m.name);
     if (!u) throw new HttpError(404, `no such user: ${clip(m.name)}`);
@@ -225,9 +279,13 @@ async function refuseUpstreamName(cfg: Config, name: string): Promise<void> {
   const r = await packumentExists(cfg, name);
   if (r.kind === 'yes') {
     const hint = cfg.localScopes.length > 0 ? ` (or under a local scope: ${cfg.localScopes.join(', ')})` : '';
-    throw new HttpError(403, `${name} exists on the upstream registry, so it cannot be published here; choose another name${hint}`);
+    throw new HttpError(
+      403,
+      `${name} exists on the upstream registry, so it cannot be published here; choose another name${hint}`,
+    );
   }
-  if (r.kind === 'failed') throw new HttpError(r.status, `cannot check that ${name} is free on the upstream registry: ${r.message}`);
+  if (r.kind === 'failed')
+    throw new HttpError(r.status, `cannot check that ${name} is free on the upstream registry: ${r.message}`);
 }
 
 function ok(name: string, saved: LocalPackage, status = 200): Response {

@@ -17,7 +17,13 @@ export async function servePackument(req: Request, cache: DocSource, cfg: Config
   return answer(req, r, headers);
 }
 
-export async function serveManifest(req: Request, cache: DocSource, cfg: Config, name: string, spec: string): Promise<Response> {
+export async function serveManifest(
+  req: Request,
+  cache: DocSource,
+  cfg: Config,
+  name: string,
+  spec: string,
+): Promise<Response> {
   const r = await cache.get(name, 'full');
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);

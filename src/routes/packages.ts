@@ -13,7 +13,12 @@ import { deletePackage, deleteTarball, putPackage, putRevision, type WriteContex
 import { serveManifest, servePackument } from './metadata';
 import { serveLocalTarball, serveTarball } from './tarballs';
 
-export async function servePackagePath(req: Request, env: Env, cfg: Config, waitUntil: (p: Promise<unknown>) => void): Promise<Response> {
+export async function servePackagePath(
+  req: Request,
+  env: Env,
+  cfg: Config,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<Response> {
   const rawPath = new URL(req.url).pathname;
   if (rawPath.startsWith('/-/')) return jsonError(404, 'Not found');
   const target = parsePackagePath(rawPath, cfg.legacyNames);
@@ -45,7 +50,9 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
       const stored = await readTarball(env.TARBALLS, mirrorKey(name, target.file), method === 'GET');
       if (stored) return serveTarball(req, env, cfg, mirror, waitUntil, name, target.file, stored);
     } else if (await mirror.hasCopy(name)) {
-      return target.kind === 'packument' ? servePackument(req, mirror, cfg, name) : serveManifest(req, mirror, cfg, name, target.spec);
+      return target.kind === 'packument'
+        ? servePackument(req, mirror, cfg, name)
+        : serveManifest(req, mirror, cfg, name, target.spec);
     }
   }
   const local = await lookupLocal(env.DB, name, target.kind !== 'tarball');
@@ -57,6 +64,8 @@ export async function servePackagePath(req: Request, env: Env, cfg: Config, wait
     case 'manifest':
       return serveManifest(req, docs, cfg, name, target.spec);
     case 'tarball':
-      return local ? serveLocalTarball(req, env, local, target.file) : serveTarball(req, env, cfg, mirror, waitUntil, name, target.file, undefined);
+      return local
+        ? serveLocalTarball(req, env, local, target.file)
+        : serveTarball(req, env, cfg, mirror, waitUntil, name, target.file, undefined);
   }
 }

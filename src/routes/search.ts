@@ -16,7 +16,8 @@ export async function serveSearch(req: Request, db: D1Database, cfg: Config): Pr
   const url = new URL(req.url);
   const text = url.searchParams.get('text') ?? '';
   if (text.length > MAX_SEARCH_TEXT) return jsonError(400, `search text is limited to ${MAX_SEARCH_TEXT} characters`);
-  if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS) return jsonError(400, `search text is limited to ${MAX_SEARCH_WORDS} words`);
+  if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS)
+    return jsonError(400, `search text is limited to ${MAX_SEARCH_WORDS} words`);
   const size = clamp(url.searchParams.get('size'), 20, 1, MAX_SEARCH_SIZE);
   const from = clamp(url.searchParams.get('from'), 0, 0, MAX_SEARCH_FROM);
   const local = await searchLocal(db, text);
@@ -34,7 +35,11 @@ export async function serveSearch(req: Request, db: D1Database, cfg: Config): Pr
   const up = await upstreamHits(cfg, new Request(upstreamUrl, req));
   const names = new Set(local.map((o) => o.package.name));
   const rest = (up?.objects ?? []).filter((o) => !!o && !names.has(o.package?.name)).slice(0, size - page.length);
-  const body: SearchAnswer = { objects: [...page, ...rest], total: local.length + (up?.total ?? 0), time: new Date().toUTCString() };
+  const body: SearchAnswer = {
+    objects: [...page, ...rest],
+    total: local.length + (up?.total ?? 0),
+    time: new Date().toUTCString(),
+  };
   return Response.json(body);
 }
 

@@ -45,7 +45,11 @@ export async function serveTarball(
   if (declared > VERIFY_LIMIT) {
     up.done();
     return new Response(head ? null : up.res.body, {
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(declared), 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(declared),
+        'cache-control': 'no-store',
+      },
     });
   }
   let bytes: Uint8Array;
@@ -62,7 +66,14 @@ export async function serveTarball(
     return jsonError(502, `upstream tarball for ${name}@${ref.version} does not match its integrity`);
   }
   const etag = `"${toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)))}"`;
-  if (verdict === 'match') waitUntil(writeTarball(env.TARBALLS, mirrorKey(name, file), bytes, { etag, version: ref.version, integrity: ref.integrity }));
+  if (verdict === 'match')
+    waitUntil(
+      writeTarball(env.TARBALLS, mirrorKey(name, file), bytes, {
+        etag,
+        version: ref.version,
+        integrity: ref.integrity,
+      }),
+    );
   const res = answer(req, head ? null : bytes, bytes.length, etag);
   if (res.status === 200 && !head) await recordDownload(env.DOWNLOAD_EVENTS, name, ref.version);
   return res;

@@ -8,7 +8,16 @@ import { MAX_CIDR_RANGES, MAX_TOKEN_KEY_LENGTH, MAX_TOKEN_LENGTH } from '../limi
 import { checkAccount, isUserName } from '../users/account-fields';
 import { parseRanges } from '../users/cidr';
 import { allowPasswordCheck } from '../users/throttle';
-import { checkPassword, publicUser, createUser, issueToken, listTokens, revokeToken, revokeTokenValue, TOKEN_PAGE } from '../users/accounts';
+import {
+  checkPassword,
+  publicUser,
+  createUser,
+  issueToken,
+  listTokens,
+  revokeToken,
+  revokeTokenValue,
+  TOKEN_PAGE,
+} from '../users/accounts';
 
 /** A path segment decoded, or undefined when its percent-encoding is broken. */
 function decoded(raw: string): string | undefined {
@@ -19,7 +28,7 @@ function decoded(raw: string): string | undefined {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the app type lives in index.ts, which imports this file
 export function userRoutes(app: Hono<any>): void {
   // npm 10+ tries web login first and falls back to the couch PUT on a 404.
   app.post('/-/v1/login', () => jsonError(404, 'web login is not supported here; use the legacy login'));
@@ -100,7 +109,8 @@ export function userRoutes(app: Hono<any>): void {
     const caller = await requireWriter(env.DB, c.req.raw, 'revoke tokens');
     const key = c.req.param('key');
     // A key or a prefix of one: no longer than a key.
-    if (key.length > MAX_TOKEN_KEY_LENGTH) return jsonError(400, `token keys are at most ${MAX_TOKEN_KEY_LENGTH} characters`);
+    if (key.length > MAX_TOKEN_KEY_LENGTH)
+      return jsonError(400, `token keys are at most ${MAX_TOKEN_KEY_LENGTH} characters`);
     if (!(await revokeToken(env.DB, caller.user, key))) return jsonError(404, 'no such token');
     return new Response(null, { status: 204 });
   });
@@ -109,7 +119,8 @@ export function userRoutes(app: Hono<any>): void {
 /** `cidr_whitelist`: absent or empty means anywhere; otherwise every entry must be a valid range. */
 function tokenRanges(list: unknown): string[] | null {
   if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return null;
-  if (Array.isArray(list) && list.length > MAX_CIDR_RANGES) throw new HttpError(400, `cidr_whitelist is limited to ${MAX_CIDR_RANGES} ranges`);
+  if (Array.isArray(list) && list.length > MAX_CIDR_RANGES)
+    throw new HttpError(400, `cidr_whitelist is limited to ${MAX_CIDR_RANGES} ranges`);
   const ranges = Array.isArray(list) && list.every((x) => typeof x === 'string') ? parseRanges(list) : undefined;
   if (!ranges) throw new HttpError(400, 'cidr_whitelist must be a list of address ranges such as 192.168.0.0/16');
   return ranges;

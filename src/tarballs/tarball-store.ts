@@ -13,14 +13,23 @@ export function mirrorKey(name: string, file: string): string {
   return `tarballs/${name}/${file}`;
 }
 
-export async function readTarball(bucket: R2Bucket, key: string, withBody: boolean): Promise<StoredTarball | undefined> {
+export async function readTarball(
+  bucket: R2Bucket,
+  key: string,
+  withBody: boolean,
+): Promise<StoredTarball | undefined> {
   const o = withBody ? await bucket.get(key) : await bucket.head(key);
   if (!o) return undefined;
   const body = 'body' in o ? (o as R2ObjectBody).body : null;
   return { body, size: o.size, etag: o.customMetadata?.etag ?? o.httpEtag, version: o.customMetadata?.version };
 }
 
-export async function writeTarball(bucket: R2Bucket, key: string, bytes: Uint8Array, meta: { etag: string; version: string; integrity?: string }): Promise<void> {
+export async function writeTarball(
+  bucket: R2Bucket,
+  key: string,
+  bytes: Uint8Array,
+  meta: { etag: string; version: string; integrity?: string },
+): Promise<void> {
   const { integrity, ...rest } = meta;
   await bucket.put(key, bytes, {
     httpMetadata: { contentType: 'application/octet-stream' },
@@ -37,7 +46,10 @@ export async function deleteMirrored(bucket: R2Bucket, name: string): Promise<vo
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix: `tarballs/${name}/`, cursor });
-    await deleteTarballs(bucket, page.objects.map((o) => o.key));
+    await deleteTarballs(
+      bucket,
+      page.objects.map((o) => o.key),
+    );
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
 }

@@ -47,7 +47,10 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
 }
 
 /** Whether the upstream has `name`, without reading its document. */
-export async function packumentExists(cfg: Config, name: string): Promise<{ kind: 'yes' | 'no' } | { kind: 'failed'; status: 502 | 504; message: string }> {
+export async function packumentExists(
+  cfg: Config,
+  name: string,
+): Promise<{ kind: 'yes' | 'no' } | { kind: 'failed'; status: 502 | 504; message: string }> {
   const headers = { accept: 'application/vnd.npm.install-v1+json', [HOP_HEADER]: '1' };
   return withTimeout(cfg, `metadata for ${name}`, async (signal) => {
     const res = await fetch(packumentUrl(cfg, name), { headers, signal });
@@ -101,7 +104,12 @@ export async function forward(cfg: Config, req: Request, path: string): Promise<
   const r = await withTimeout(cfg, path, async (signal) => {
     const res = await fetch(url, { method: req.method, headers, body, signal });
     const buf = await readCapped(res, MAX_RELAYED_BYTES);
-    if (!buf) return { kind: 'failed' as const, status: 502 as const, message: `upstream answer for ${path} is over ${MAX_RELAYED_BYTES} bytes` };
+    if (!buf)
+      return {
+        kind: 'failed' as const,
+        status: 502 as const,
+        message: `upstream answer for ${path} is over ${MAX_RELAYED_BYTES} bytes`,
+      };
     return { kind: 'ok' as const, res, buf };
   });
   if (r.kind !== 'ok') return Response.json({ error: r.message }, { status: r.status });

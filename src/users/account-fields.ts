@@ -17,10 +17,14 @@ export function isUserName(v: unknown): v is string {
 
 export function checkAccount(body: Record<string, unknown>, name: unknown = body.name): AccountFields {
   const { password, email } = body;
-  if (!isUserName(name)) throw new HttpError(400, `invalid user name: at most ${MAX_USER_NAME_LENGTH} letters, digits, '.', '_' or '-'`);
+  if (!isUserName(name))
+    throw new HttpError(400, `invalid user name: at most ${MAX_USER_NAME_LENGTH} letters, digits, '.', '_' or '-'`);
   if (typeof password !== 'string' || password === '') throw new HttpError(400, 'a password is required');
-  if (password.length > MAX_PASSWORD_LENGTH) throw new HttpError(400, `passwords are limited to ${MAX_PASSWORD_LENGTH} characters`);
-  if (email !== undefined && email !== null && typeof email !== 'string') throw new HttpError(400, 'email must be a string');
-  if (typeof email === 'string' && email.length > MAX_EMAIL_LENGTH) throw new HttpError(400, `email addresses are limited to ${MAX_EMAIL_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new HttpError(400, `passwords are limited to ${MAX_PASSWORD_LENGTH} characters`);
+  if (email !== undefined && email !== null && typeof email !== 'string')
+    throw new HttpError(400, 'email must be a string');
+  if (typeof email === 'string' && email.length > MAX_EMAIL_LENGTH)
+    throw new HttpError(400, `email addresses are limited to ${MAX_EMAIL_LENGTH} characters`);
   return { name, password, email: typeof email === 'string' ? email : undefined };
 }

@@ -27,15 +27,26 @@ interface UserRow {
 }
 
 export async function findUser(db: D1Database, name: string): Promise<UserRow | null> {
-  return db.prepare('SELECT name, salt, password_hash, iterations FROM users WHERE name = ?').bind(name).first<UserRow>();
+  return db
+    .prepare('SELECT name, salt, password_hash, iterations FROM users WHERE name = ?')
+    .bind(name)
+    .first<UserRow>();
 }
 
 /** Creates the user; false when the name is taken (a concurrent sign-up included). */
-export async function createUser(db: D1Database, name: string, password: string, email: string | undefined): Promise<boolean> {
+export async function createUser(
+  db: D1Database,
+  name: string,
+  password: string,
+  email: string | undefined,
+): Promise<boolean> {
   const salt = randomHex(16);
   const hash = await hashPassword(password, salt);
   const r = await db
-    .prepare('INSERT INTO users (name, email, salt, password_hash, iterations, created) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+    .prepare(
+      'INSERT INTO users (name, email, salt, password_hash, iterations, created) VALUES (?, ?, ?, ?, ?, ?)' +
+        ' ON CONFLICT (name) DO NOTHING',
+    )
     .bind(name, email ?? null, salt, hash, PBKDF2_ITERATIONS, Date.now())
     .run();
   return r.meta.changes === 1;
@@ -47,15 +58,40 @@ export async function checkPassword(db: D1Database, name: string, password: stri
   return sameHex(await hashPassword(password, u.salt, u.iterations), u.password_hash);
 }
 
-export async function issueToken(db: D1Database, user: string, readonly = false, cidr: string[] | null = null): Promise<{ token: string; info: TokenInfo }> {
+export async function issueToken(
+  db: D1Database,
+  user: string,
+  readonly = false,
+  cidr: string[] | null = null,
+): Promise<{ token: string; info: TokenInfo }> {
   const token = newToken();
   const key = crypto.randomUUID();
   const created = Date.now();
   await db
-    .prepare('INSERT INTO tokens (key, token_hash, token_prefix, user_name, readonly, cidr_whitelist, created) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .bind(key, await tokenHash(token), token.slice(0, 8), user, readonly ? 1 : 0, cidr ? JSON.stringify(cidr) : null, created)
+    .prepare(
+      'INSERT INTO tokens (key, token_hash, token_prefix, user_name, readonly, cidr_whitelist, created)' +
+        ' VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .bind(
+      key,
+      await tokenHash(token),
+      token.slice(0, 8),
+      user,
+      readonly ? 1 : 0,
+      cidr ? JSON.stringify(cidr) : null,
+      created,
+    )
     .run();
-  return { token, info: toInfo({ key, token_prefix: token.slice(0, 8), readonly: readonly ? 1 : 0, cidr_whitelist: cidr ? JSON.stringify(cidr) : null, created }) };
+  return {
+    token,
+    info: toInfo({
+      key,
+      token_prefix: token.slice(0, 8),
+      readonly: readonly ? 1 : 0,
+      cidr_whitelist: cidr ? JSON.stringify(cidr) : null,
+      created,
+    }),
+  };
 }
 
 export async function callerOf(db: D1Database, authorization: string | null): Promise<Caller | undefined> {
@@ -86,20 +122,34 @@ function storedRanges(text: string | null): string[] | null {
 export const TOKEN_PAGE = 100;
 
 /** One page of a user's tokens, oldest first, and how many there are in all. */
-export async function listTokens(db: D1Database, user: string, page = 0): Promise<{ objects: TokenInfo[]; total: number }> {
+export async function listTokens(
+  db: D1Database,
+  user: string,
+  page = 0,
+): Promise<{ objects: TokenInfo[]; total: number }> {
   const [rows, count] = await db.batch([
-    db.prepare('SELECT key, token_prefix, readonly, cidr_whitelist, created FROM tokens WHERE user_name = ? ORDER BY created, key LIMIT ? OFFSET ?')
+    db
+      .prepare(
+        'SELECT key, token_prefix, readonly, cidr_whitelist, created FROM tokens WHERE user_name = ?' +
+          ' ORDER BY created, key LIMIT ? OFFSET ?',
+      )
       .bind(user, TOKEN_PAGE, page * TOKEN_PAGE),
     db.prepare('SELECT COUNT(*) AS total FROM tokens WHERE user_name = ?').bind(user),
   ]);
-  return { objects: (rows.results as unknown as TokenRow[]).map(toInfo), total: (count.results[0] as { total: number }).total };
+  return {
+    objects: (rows.results as unknown as TokenRow[]).map(toInfo),
+    total: (count.results[0] as { total: number }).total,
+  };
 }
 
 /** Revokes by key or key prefix (npm token revoke accepts either); true when one was removed. */
 export async function revokeToken(db: D1Database, user: string, keyOrPrefix: string): Promise<boolean> {
   if (keyOrPrefix === '') return false;
   // A prefix test without LIKE: no pattern characters to escape, no pattern length limit.
-  const rows = await db.prepare('SELECT key FROM tokens WHERE user_name = ? AND substr(key, 1, length(?2)) = ?2 LIMIT 2').bind(user, keyOrPrefix).all<{ key: string }>();
+  const rows = await db
+    .prepare('SELECT key FROM tokens WHERE user_name = ? AND substr(key, 1, length(?2)) = ?2 LIMIT 2')
+    .bind(user, keyOrPrefix)
+    .all<{ key: string }>();
   if (rows.results.length !== 1) return false;
   await db.prepare('DELETE FROM tokens WHERE key = ?').bind(rows.results[0].key).run();
   return true;
@@ -107,7 +157,10 @@ export async function revokeToken(db: D1Database, user: string, keyOrPrefix: str
 
 /** Logout: revokes the very token presented. */
 export async function revokeTokenValue(db: D1Database, user: string, token: string): Promise<boolean> {
-  const r = await db.prepare('DELETE FROM tokens WHERE token_hash = ? AND user_name = ?').bind(await tokenHash(token), user).run();
+  const r = await db
+    .prepare('DELETE FROM tokens WHERE token_hash = ? AND user_name = ?')
+    .bind(await tokenHash(token), user)
+    .run();
   return r.meta.changes === 1;
 }
 
@@ -121,17 +174,30 @@ interface TokenRow {
 
 function toInfo(r: TokenRow): TokenInfo {
   const at = new Date(r.created).toISOString();
-  return { key: r.key, token: r.token_prefix, readonly: r.readonly === 1, cidr_whitelist: r.cidr_whitelist ? JSON.parse(r.cidr_whitelist) : null, created: at, updated: at };
+  return {
+    key: r.key,
+    token: r.token_prefix,
+    readonly: r.readonly === 1,
+    cidr_whitelist: r.cidr_whitelist ? JSON.parse(r.cidr_whitelist) : null,
+    created: at,
+    updated: at,
+  };
 }
 
 /** The public face of a user (`npm owner add` reads it): name and email, or null. */
 export async function publicUser(db: D1Database, name: string): Promise<{ name: string; email: string } | null> {
-  const r = await db.prepare('SELECT name, email FROM users WHERE name = ?').bind(name).first<{ name: string; email: string | null }>();
+  const r = await db
+    .prepare('SELECT name, email FROM users WHERE name = ?')
+    .bind(name)
+    .first<{ name: string; email: string | null }>();
   return r && { name: r.name, email: r.email ?? '' };
 }
 
 /** The public faces of several users in one query (json_each: no bound-parameter limit), by name. */
-export async function publicUsers(db: D1Database, names: string[]): Promise<Map<string, { name: string; email: string }>> {
+export async function publicUsers(
+  db: D1Database,
+  names: string[],
+): Promise<Map<string, { name: string; email: string }>> {
   const r = await db
     .prepare('SELECT name, email FROM users WHERE name IN (SELECT value FROM json_each(?))')
     .bind(JSON.stringify(names))

@@ -26,7 +26,10 @@ export function parseRanges(list: string[]): string[] | undefined {
   return out;
 }
 
-/** True when `ip` lies in one of `ranges` (IPv4-mapped IPv6 addresses count as IPv4); a range that does not parse matches nothing. */
+/**
+ * True when `ip` lies in one of `ranges` (IPv4-mapped IPv6 addresses count as IPv4); a range that does not parse
+ * matches nothing.
+ */
 export function ipInRanges(ip: string | null, ranges: string[]): boolean {
   if (!ip || !ipaddr.isValid(ip)) return false;
   const addr = ipaddr.process(ip);

@@ -8,7 +8,10 @@ function hex(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export function randomHex(n: number): string {
@@ -37,7 +40,9 @@ export function newToken(): string {
 /** Whether a presented secret equals the expected one, in time that does not depend on where they differ. */
 export async function sameSecret(presented: string, expected: string): Promise<boolean> {
   // Digests first: timingSafeEqual needs equal lengths, and the length of the secret stays hidden too.
-  const [a, b] = await Promise.all([presented, expected].map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));
+  const [a, b] = await Promise.all(
+    [presented, expected].map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))),
+  );
   return crypto.subtle.timingSafeEqual(a, b);
 }
 

@@ -6,5 +6,6 @@ import { HttpError } from '../http/errors';
 export async function allowPasswordCheck(limiter: RateLimit | undefined, user: string): Promise<void> {
   if (!limiter) return;
   const { success } = await limiter.limit({ key: `password:${user}` }); // names are case-sensitive
-  if (!success) throw new HttpError(429, `too many password attempts for ${user}; try again in a minute`, { 'retry-after': '60' });
+  if (!success)
+    throw new HttpError(429, `too many password attempts for ${user}; try again in a minute`, { 'retry-after': '60' });
 }

@@ -8,7 +8,10 @@ import { exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
 const live = useRegistry();
 
 async function npm(home, args) {
-  const { stdout } = await exec('npm', [...args, '--registry', live.registry.url], { cwd: home, env: isolatedEnv(home) });
+  const { stdout } = await exec('npm', [...args, '--registry', live.registry.url], {
+    cwd: home,
+    env: isolatedEnv(home),
+  });
   return stdout.trim();
 }
 
@@ -17,7 +20,15 @@ describe('accounts with the npm CLI', () => {
     const res = await fetch(new URL('-/user/org.couchdb.user:alice', live.registry.url), {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ _id: 'org.couchdb.user:alice', name: 'alice', password: 'correct horse', email: 'a@example.test', type: 'user', roles: [], date: new Date().toISOString() }),
+      body: JSON.stringify({
+        _id: 'org.couchdb.user:alice',
+        name: 'alice',
+        password: 'correct horse',
+        email: 'a@example.test',
+        type: 'user',
+        roles: [],
+        date: new Date().toISOString(),
+      }),
     });
     expect(res.status).toBe(201);
     const { token } = await res.json();

@@ -10,17 +10,31 @@ const live = useRegistry();
 async function putObject(key, text) {
   const file = join(tempDir('obj'), 'body');
   writeFileSync(file, text);
-  await exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['r2', 'object', 'put', `registry-aggregates/${key}`, '--file', file, '--local', '--persist-to', live.registry.stateDir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' }, // no banner, so no update check
-  });
+  await exec(
+    join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    [
+      'r2',
+      'object',
+      'put',
+      `registry-aggregates/${key}`,
+      '--file',
+      file,
+      '--local',
+      '--persist-to',
+      live.registry.stateDir,
+    ],
+    {
+      cwd: ROOT,
+      // no banner, so no update check
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' },
+    },
+  );
 }
 
 const api = async (path) => {
   const r = await fetch(new URL(path, live.registry.url));
   return [r.status, await r.json()];
 };
-
 
 describe('download counts through npm start', () => {
   it('imports aggregates put into local R2 when /__scheduled runs, and serves them', async () => {
@@ -32,15 +46,28 @@ describe('download counts through npm start', () => {
     expect(s.status).toBe(200);
     await s.text();
 
-    expect(await api('downloads/point/last-day/left-pad')).toEqual([200, { downloads: 8, start: '2020-02-02', end: '2020-02-02', package: 'left-pad' }]);
-    expect(await api('downloads/point/2020-02-01:2020-02-02')).toEqual([200, { downloads: 23, start: '2020-02-01', end: '2020-02-02' }]);
+    expect(await api('downloads/point/last-day/left-pad')).toEqual([
+      200,
+      { downloads: 8, start: '2020-02-02', end: '2020-02-02', package: 'left-pad' },
+    ]);
+    expect(await api('downloads/point/2020-02-01:2020-02-02')).toEqual([
+      200,
+      { downloads: 23, start: '2020-02-01', end: '2020-02-02' },
+    ]);
     const [, range] = await api('downloads/range/2020-01-31:2020-02-02/left-pad');
-    expect(range.downloads).toEqual([{ downloads: 0, day: '2020-01-31' }, { downloads: 12, day: '2020-02-01' }, { downloads: 8, day: '2020-02-02' }]);
-    expect(await api('downloads/point/2020-02-01/left-pad,abbrev,mixed')).toEqual([200, {
-      'left-pad': { downloads: 12, start: '2020-02-01', end: '2020-02-01', package: 'left-pad' },
-      abbrev: { downloads: 3, start: '2020-02-01', end: '2020-02-01', package: 'abbrev' },
-      mixed: null,
-    }]);
+    expect(range.downloads).toEqual([
+      { downloads: 0, day: '2020-01-31' },
+      { downloads: 12, day: '2020-02-01' },
+      { downloads: 8, day: '2020-02-02' },
+    ]);
+    expect(await api('downloads/point/2020-02-01/left-pad,abbrev,mixed')).toEqual([
+      200,
+      {
+        'left-pad': { downloads: 12, start: '2020-02-01', end: '2020-02-01', package: 'left-pad' },
+        abbrev: { downloads: 3, start: '2020-02-01', end: '2020-02-01', package: 'abbrev' },
+        mixed: null,
+      },
+    ]);
     expect(await api('downloads/point/2020-02-31/left-pad')).toEqual([400, { error: 'invalid date' }]);
     expect(await api('downloads/point/2020-02-01/nope')).toEqual([404, { error: 'package nope not found' }]);
   });
@@ -48,9 +75,16 @@ describe('download counts through npm start', () => {
   it('backfills a date range with the backfill script', async () => {
     await putObject('2020-02-01/200/part-00000', 'left-pad 1\n');
     await putObject('2020-02-01/200/_SUCCESS', '');
-    const { stdout } = await exec(process.execPath, [join(ROOT, 'scripts', 'backfill.mjs'), '2020-02-01', '2', live.registry.url], { cwd: ROOT });
+    const { stdout } = await exec(
+      process.execPath,
+      [join(ROOT, 'scripts', 'backfill.mjs'), '2020-02-01', '2', live.registry.url],
+      { cwd: ROOT },
+    );
     expect(stdout).toMatch(/2020-02-01 source=0 run=200 lines=1/);
     expect(stdout).toMatch(/backfill complete/);
-    expect(await api('downloads/point/2020-02-01/left-pad')).toEqual([200, { downloads: 1, start: '2020-02-01', end: '2020-02-01', package: 'left-pad' }]);
+    expect(await api('downloads/point/2020-02-01/left-pad')).toEqual([
+      200,
+      { downloads: 1, start: '2020-02-01', end: '2020-02-01', package: 'left-pad' },
+    ]);
   });
 });

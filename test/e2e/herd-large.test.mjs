@@ -15,7 +15,8 @@ function groupFds(pgid) {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) n += readdirSync(`/proc/${pid}/fd`).length;
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid)
+        n += readdirSync(`/proc/${pid}/fd`).length;
     } catch {}
   }
   return n;
@@ -28,7 +29,9 @@ describe('a herd of cold requests for large packuments through npm start', () =>
     expect(total).toBeGreaterThan(150e6);
 
     const check = (round) => {
-      expect(round.answers.map((a) => [a.name, a.status, a.versions])).toEqual(docs.map((d) => [d.name, 200, d.versions]));
+      expect(round.answers.map((a) => [a.name, a.status, a.versions])).toEqual(
+        docs.map((d) => [d.name, 200, d.versions]),
+      );
       expect(round.wallMs).toBeLessThan(120_000);
     };
     const cold = await herd(live.registry.url, docs, { timeoutMs: 120_000 });
@@ -36,12 +39,18 @@ describe('a herd of cold requests for large packuments through npm start', () =>
     check(cold);
     const warm = await herd(live.registry.url, docs, { timeoutMs: 120_000 });
     check(warm);
-    console.log(`herd of ${docs.length} (${(total / 1e6).toFixed(0)} MB): cold ${(cold.wallMs / 1000).toFixed(1)} s, cached ${(warm.wallMs / 1000).toFixed(1)} s; ` +
-      `${fdsAfterCold} descriptors in npm start's group after the cold round; log ${live.registry.log().length} bytes`);
+    console.log(
+      `herd of ${docs.length} (${(total / 1e6).toFixed(0)} MB): cold ${(cold.wallMs / 1000).toFixed(1)} s, ` +
+        `cached ${(warm.wallMs / 1000).toFixed(1)} s; ` +
+        `${fdsAfterCold} descriptors in npm start's group after the cold round; ` +
+        `log ${live.registry.log().length} bytes`,
+    );
 
     // one upstream fetch per document: the second round was served from what the first stored
     for (const { name } of docs) {
-      const { hits } = await (await fetch(new URL(`__control/hits/${encodeURIComponent(name)}`, live.upstream.url))).json();
+      const { hits } = await (
+        await fetch(new URL(`__control/hits/${encodeURIComponent(name)}`, live.upstream.url))
+      ).json();
       expect(hits, name).toBe(1);
     }
     expect((await fetch(new URL('-/ping', live.registry.url))).status).toBe(200);

@@ -44,17 +44,23 @@ describe('a herd of cold requests through npm start', () => {
   });
 
   // fetch() cannot send these, so they go over a raw socket: a GET or HEAD with a chunked body.
-  it.each(['GET /-/ping', 'HEAD /-/ping', 'GET /-/v1/search?text=x'])('answers %s sent with a chunked body, not a 500', async (line) => {
-    const { host, port } = new URL(live.registry.url);
-    const answer = await new Promise((resolve, reject) => {
-      const socket = connect(Number(port), host.split(':')[0], () => {
-        socket.end(`${line} HTTP/1.1\r\nhost: ${host}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+  it.each(['GET /-/ping', 'HEAD /-/ping', 'GET /-/v1/search?text=x'])(
+    'answers %s sent with a chunked body, not a 500',
+    async (line) => {
+      const { host, port } = new URL(live.registry.url);
+      const answer = await new Promise((resolve, reject) => {
+        const socket = connect(Number(port), host.split(':')[0], () => {
+          socket.end(
+            `${line} HTTP/1.1\r\nhost: ${host}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n` +
+              '5\r\nhello\r\n0\r\n\r\n',
+          );
+        });
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
       });
-      let text = '';
-      socket.on('data', (d) => (text += d));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
-    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-  });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    },
+  );
 });

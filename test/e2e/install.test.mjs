@@ -8,11 +8,12 @@ import { ROOT, exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
 // Their whole dependency trees are in test/fixtures (28 packages); one is scoped.
 const PACKAGES = ['cli-truncate', '@babel/code-frame', 'minimatch', 'debug'];
 // What every client must resolve: the fixtures' 2020 versions (the public registry's would be newer).
-const CLOSURE = `@babel/code-frame@7.10.4 @babel/helper-validator-identifier@7.10.4 @babel/highlight@7.10.4
+const CLOSURE_TEXT = `@babel/code-frame@7.10.4 @babel/helper-validator-identifier@7.10.4 @babel/highlight@7.10.4
   ansi-regex@5.0.0 ansi-styles@3.2.1 ansi-styles@4.3.0 astral-regex@2.0.0 balanced-match@1.0.0 brace-expansion@1.1.11
   chalk@2.4.2 cli-truncate@2.1.0 color-convert@1.9.3 color-convert@2.0.1 color-name@1.1.3 color-name@1.1.4
   concat-map@0.0.1 debug@4.2.0 emoji-regex@8.0.0 escape-string-regexp@1.0.5 has-flag@3.0.0 is-fullwidth-code-point@3.0.0
-  js-tokens@4.0.0 minimatch@3.0.4 ms@2.1.2 slice-ansi@3.0.0 string-width@4.2.0 strip-ansi@6.0.0 supports-color@5.5.0`.split(/\s+/);
+  js-tokens@4.0.0 minimatch@3.0.4 ms@2.1.2 slice-ansi@3.0.0 string-width@4.2.0 strip-ansi@6.0.0 supports-color@5.5.0`;
+const CLOSURE = CLOSURE_TEXT.split(/\s+/);
 const NPM = 'npm';
 const PNPM = join(ROOT, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
 const YARN1 = join(ROOT, 'node_modules', 'yarn', 'bin', 'yarn.js');
@@ -21,7 +22,8 @@ const YARN4 = join(ROOT, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js
 const live = useRegistry();
 
 function fixtureDist(name, version) {
-  return JSON.parse(readFileSync(join(LOCAL_FIXTURES, `${name.replace(/^@/, '')}.json`), 'utf8')).versions[version].dist;
+  return JSON.parse(readFileSync(join(LOCAL_FIXTURES, `${name.replace(/^@/, '')}.json`), 'utf8')).versions[version]
+    .dist;
 }
 
 function fixtureIntegrity(name, version) {
@@ -44,10 +46,14 @@ function installedNames(dir) {
 
 async function npmInstall(dir) {
   const home = tempDir('home');
-  const { stdout } = await exec(NPM, ['install', '--registry', live.registry.url, '--cache', join(home, 'cache'), '--no-fund', ...PACKAGES], {
-    cwd: dir,
-    env: isolatedEnv(home),
-  });
+  const { stdout } = await exec(
+    NPM,
+    ['install', '--registry', live.registry.url, '--cache', join(home, 'cache'), '--no-fund', ...PACKAGES],
+    {
+      cwd: dir,
+      env: isolatedEnv(home),
+    },
+  );
   checkNpmInstall(dir);
   return stdout;
 }
@@ -65,7 +71,6 @@ function checkNpmInstall(dir) {
   expect(installedNames(dir)).toEqual(PACKAGES);
 }
 
-
 describe('installs through npm start', () => {
   it('npm installs with lockfile URLs and integrities from this registry', async () => {
     const stdout = await npmInstall(project('npm'));
@@ -82,12 +87,28 @@ describe('installs through npm start', () => {
   it('pnpm installs through it', async () => {
     const dir = project('pnpm');
     const home = tempDir('home');
-    await exec(process.execPath, [PNPM, 'add', ...PACKAGES, '--registry', live.registry.url, '--store-dir', join(home, 'store'),
-      '--cache-dir', join(home, 'cache'), '--config.update-notifier=false'], { cwd: dir, env: isolatedEnv(home, { CI: '1' }) });
+    await exec(
+      process.execPath,
+      [
+        PNPM,
+        'add',
+        ...PACKAGES,
+        '--registry',
+        live.registry.url,
+        '--store-dir',
+        join(home, 'store'),
+        '--cache-dir',
+        join(home, 'cache'),
+        '--config.update-notifier=false',
+      ],
+      { cwd: dir, env: isolatedEnv(home, { CI: '1' }) },
+    );
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'pnpm-lock.yaml'), 'utf8');
     // pnpm records integrities (and no URL when the tarball is at the registry's usual path)
-    const integrities = [...lock.matchAll(/'?(@?[^'\s:@]+(?:\/[^'\s:@]+)?)@([0-9][^'\s:]*)'?:\n\s+resolution: \{integrity: ([^}]+)\}/g)];
+    const integrities = [
+      ...lock.matchAll(/'?(@?[^'\s:@]+(?:\/[^'\s:@]+)?)@([0-9][^'\s:]*)'?:\n\s+resolution: \{integrity: ([^}]+)\}/g),
+    ];
     expect(sorted(integrities.map(([, name, version]) => `${name}@${version}`))).toEqual(CLOSURE);
     for (const [, name, version, integrity] of integrities) expect(integrity).toBe(fixtureIntegrity(name, version));
     expect(lock).not.toMatch(/tarball: (?!http:\/\/127\.0\.0\.1)/);
@@ -96,8 +117,22 @@ describe('installs through npm start', () => {
   it('yarn 1 installs through it', async () => {
     const dir = project('yarn1');
     const home = tempDir('home');
-    await exec(process.execPath, [YARN1, 'add', ...PACKAGES, '--registry', live.registry.url, '--cache-folder', join(home, 'cache'),
-      '--no-default-rc', '--non-interactive', '--no-progress'], { cwd: dir, env: isolatedEnv(home) });
+    await exec(
+      process.execPath,
+      [
+        YARN1,
+        'add',
+        ...PACKAGES,
+        '--registry',
+        live.registry.url,
+        '--cache-folder',
+        join(home, 'cache'),
+        '--no-default-rc',
+        '--non-interactive',
+        '--no-progress',
+      ],
+      { cwd: dir, env: isolatedEnv(home) },
+    );
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'yarn.lock'), 'utf8');
     const entries = [...lock.matchAll(/^ {2}version "(.+)"\n {2}resolved "(.+)"\n {2}integrity (\S+)$/gm)];
@@ -114,15 +149,18 @@ describe('installs through npm start', () => {
     const dir = project('yarn4');
     const home = tempDir('home');
     mkdirSync(join(home, 'yarn'), { recursive: true });
-    writeFileSync(join(dir, '.yarnrc.yml'), [
-      `npmRegistryServer: "${live.registry.url.replace(/\/$/, '')}"`,
-      'unsafeHttpWhitelist: ["127.0.0.1"]',
-      'enableGlobalCache: false',
-      'enableTelemetry: false',
-      'nodeLinker: node-modules',
-      `globalFolder: "${join(home, 'yarn')}"`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, '.yarnrc.yml'),
+      [
+        `npmRegistryServer: "${live.registry.url.replace(/\/$/, '')}"`,
+        'unsafeHttpWhitelist: ["127.0.0.1"]',
+        'enableGlobalCache: false',
+        'enableTelemetry: false',
+        'nodeLinker: node-modules',
+        `globalFolder: "${join(home, 'yarn')}"`,
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(dir, 'yarn.lock'), '');
     await exec(process.execPath, [YARN4, 'add', ...PACKAGES], {
       cwd: dir,
@@ -130,7 +168,9 @@ describe('installs through npm start', () => {
     });
     expect(installedNames(dir)).toEqual(PACKAGES);
     const lock = readFileSync(join(dir, 'yarn.lock'), 'utf8');
-    const resolutions = [...lock.matchAll(/^ {2}resolution: "(.+)@npm:(.+)"$/gm)].map(([, name, version]) => `${name}@${version}`);
+    const resolutions = [...lock.matchAll(/^ {2}resolution: "(.+)@npm:(.+)"$/gm)].map(
+      ([, name, version]) => `${name}@${version}`,
+    );
     expect(sorted(resolutions)).toEqual(CLOSURE);
     expect([...lock.matchAll(/^ {2}checksum: \S+$/gm)].length).toBe(28);
   });

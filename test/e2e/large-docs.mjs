@@ -19,17 +19,27 @@ export function largeDoc(name, bytes) {
     const v = `${Math.floor(i / 400)}.${Math.floor(i / 20) % 20}.${i % 20}`;
     const h = createHash('sha512').update(`${name}@${v}`).digest();
     const manifest = {
-      name, version: v, description: `Release ${v} of ${name}`, license: 'MIT', main: 'index.js', types: 'index.d.ts',
+      name,
+      version: v,
+      description: `Release ${v} of ${name}`,
+      license: 'MIT',
+      main: 'index.js',
+      types: 'index.d.ts',
       scripts: { test: 'node test.js', build: 'tsc -p .' },
       keywords: ['large', 'herd', 'registry', 'test', base],
       bin: { [base]: 'bin/cli.js' },
       // as many dependencies as the big SDKs carry, so a version weighs a few KB like theirs
-      dependencies: Object.fromEntries(Array.from({ length: 90 }, (_, d) => [`@herd/dep-${(i + d) % 97}`, `^${d % 5}.${i % 9}.0`])),
+      dependencies: Object.fromEntries(
+        Array.from({ length: 90 }, (_, d) => [`@herd/dep-${(i + d) % 97}`, `^${d % 5}.${i % 9}.0`]),
+      ),
       devDependencies: { typescript: '^5.0.0', vitest: '^1.0.0', [`dev-${i % 7}`]: '*' },
       peerDependencies: i % 3 ? undefined : { react: '>=16' },
       engines: { node: '>=14' },
       repository: { type: 'git', url: `git+https://example.test/${base}.git` },
-      maintainers: [{ name: 'alice', email: 'alice@example.test' }, { name: 'bob', email: 'bob@example.test' }],
+      maintainers: [
+        { name: 'alice', email: 'alice@example.test' },
+        { name: 'bob', email: 'bob@example.test' },
+      ],
       _npmUser: { name: 'alice', email: 'alice@example.test' },
       gitHead: h.subarray(0, 20).toString('hex'),
       _hasShrinkwrap: false,
@@ -48,7 +58,17 @@ export function largeDoc(name, bytes) {
   }
   const latest = Object.keys(versions).at(-1);
   time.modified = time[latest];
-  const doc = { _id: name, name, description: `${name}, large`, 'dist-tags': { latest }, versions, time, readme, maintainers: versions[latest].maintainers, license: 'MIT' };
+  const doc = {
+    _id: name,
+    name,
+    description: `${name}, large`,
+    'dist-tags': { latest },
+    versions,
+    time,
+    readme,
+    maintainers: versions[latest].maintainers,
+    license: 'MIT',
+  };
   return { doc: Buffer.from(JSON.stringify(doc)), versions: Object.keys(versions).length };
 }
 
@@ -57,7 +77,10 @@ export async function putLargeDocs(upstreamUrl) {
   const out = [];
   for (const [i, name] of LARGE_NAMES.entries()) {
     const { doc, versions } = largeDoc(name, SIZES_MB[i] * 1e6);
-    const r = await fetch(new URL(`__control/packages/${encodeURIComponent(name)}`, upstreamUrl), { method: 'PUT', body: doc });
+    const r = await fetch(new URL(`__control/packages/${encodeURIComponent(name)}`, upstreamUrl), {
+      method: 'PUT',
+      body: doc,
+    });
     if (r.status !== 200) throw new Error(`fake upstream refused ${name}: ${r.status}`);
     out.push({ name, versions, bytes: doc.length });
   }
@@ -68,16 +91,21 @@ export async function putLargeDocs(upstreamUrl) {
 export async function herd(registryUrl, docs, { timeoutMs = 120_000 } = {}) {
   const t0 = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
-  const answers = await Promise.all(docs.map(async ({ name }, i) => {
-    const headers = i % 2 ? { accept: 'application/json' } : { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' };
-    const t = performance.now();
-    try {
-      const r = await fetch(new URL(name.replace('/', '%2f'), registryUrl), { headers, signal });
-      const body = await r.json();
-      return { name, status: r.status, versions: Object.keys(body.versions ?? {}).length, ms: performance.now() - t };
-    } catch (e) {
-      return { name, status: String(e.name ?? e), versions: 0, ms: performance.now() - t };
-    }
-  }));
+  const answers = await Promise.all(
+    docs.map(async ({ name }, i) => {
+      const headers =
+        i % 2
+          ? { accept: 'application/json' }
+          : { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' };
+      const t = performance.now();
+      try {
+        const r = await fetch(new URL(name.replace('/', '%2f'), registryUrl), { headers, signal });
+        const body = await r.json();
+        return { name, status: r.status, versions: Object.keys(body.versions ?? {}).length, ms: performance.now() - t };
+      } catch (e) {
+        return { name, status: String(e.name ?? e), versions: 0, ms: performance.now() - t };
+      }
+    }),
+  );
   return { answers, wallMs: performance.now() - t0 };
 }

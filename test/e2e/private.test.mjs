@@ -16,7 +16,11 @@ function homeWith(token) {
 }
 
 function npm(home, args, cwd = home) {
-  return exec('npm', [...args, '--registry', live.registry.url, '--cache', join(home, 'cache'), '--no-fund', '--no-audit'], { cwd, env: isolatedEnv(home) });
+  return exec(
+    'npm',
+    [...args, '--registry', live.registry.url, '--cache', join(home, 'cache'), '--no-fund', '--no-audit'],
+    { cwd, env: isolatedEnv(home) },
+  );
 }
 
 function project() {
@@ -32,7 +36,14 @@ describe('a private registry through npm start', () => {
     const res = await fetch(new URL('-/user/org.couchdb.user:carol', live.registry.url), {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ _id: 'org.couchdb.user:carol', name: 'carol', password: 'carol pw', email: 'c@example.test', type: 'user', roles: [] }),
+      body: JSON.stringify({
+        _id: 'org.couchdb.user:carol',
+        name: 'carol',
+        password: 'carol pw',
+        email: 'c@example.test',
+        type: 'user',
+        roles: [],
+      }),
     });
     expect(res.status).toBe(201);
     home = homeWith((await res.json()).token);

@@ -23,7 +23,10 @@ function cacheFor(cwd) {
 
 /** Runs npm as the user whose HOME is `home`, in `cwd` (default: home); resolves to { stdout, stderr }. */
 function run(home, args, cwd = home) {
-  return exec('npm', [...args, '--registry', live.registry.url, '--cache', cacheFor(cwd)], { cwd, env: isolatedEnv(home) });
+  return exec('npm', [...args, '--registry', live.registry.url, '--cache', cacheFor(cwd)], {
+    cwd,
+    env: isolatedEnv(home),
+  });
 }
 
 const npm = async (home, args, cwd) => (await run(home, args, cwd)).stdout.trim();
@@ -48,7 +51,15 @@ async function signUp(name) {
   const res = await fetch(url(`-/user/org.couchdb.user:${name}`), {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ _id: `org.couchdb.user:${name}`, name, password: `pw of ${name}`, email: `${name}@example.test`, type: 'user', roles: [], date: new Date().toISOString() }),
+    body: JSON.stringify({
+      _id: `org.couchdb.user:${name}`,
+      name,
+      password: `pw of ${name}`,
+      email: `${name}@example.test`,
+      type: 'user',
+      roles: [],
+      date: new Date().toISOString(),
+    }),
   });
   expect(res.status).toBe(201);
   const { token } = await res.json();
@@ -67,7 +78,10 @@ function homeWith(prefix, token) {
 /** A package folder: package.json, index.js, README.md. */
 function packageDir(name, version, description) {
   const dir = tempDir('pkg');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, description, main: 'index.js', license: 'MIT' }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version, description, main: 'index.js', license: 'MIT' }, null, 2),
+  );
   writeFileSync(join(dir, 'index.js'), indexJs(name, version));
   writeFileSync(join(dir, 'README.md'), `# ${name}\n\n${description}\n`);
   return dir;
@@ -100,11 +114,21 @@ describe('local publishing with the npm CLI', () => {
     expect(await npm(alice.home, ['publish'], scopedDir)).toContain(`+ ${SCOPED}@1.0.0`);
 
     const view = await json(alice.home, ['view', NAME]);
-    expect(view).toMatchObject({ name: NAME, version: '1.0.0', description: 'an e2e package', 'dist-tags': { latest: '1.0.0' } });
+    expect(view).toMatchObject({
+      name: NAME,
+      version: '1.0.0',
+      description: 'an e2e package',
+      'dist-tags': { latest: '1.0.0' },
+    });
     expect(view.dist.tarball).toBe(tarball(NAME, '1.0.0').href);
     expect(view.maintainers).toEqual([expect.stringContaining(ALICE)]);
     const scoped = await json(alice.home, ['view', SCOPED]);
-    expect(scoped).toMatchObject({ name: SCOPED, version: '1.0.0', description: 'an e2e scoped package', 'dist-tags': { latest: '1.0.0' } });
+    expect(scoped).toMatchObject({
+      name: SCOPED,
+      version: '1.0.0',
+      description: 'an e2e scoped package',
+      'dist-tags': { latest: '1.0.0' },
+    });
     expect(scoped.dist.tarball).toBe(tarball(SCOPED, '1.0.0').href);
 
     // the raw documents, as any client reads them
@@ -112,7 +136,9 @@ describe('local publishing with the npm CLI', () => {
     expect(full.versions['1.0.0']._npmUser).toMatchObject({ name: ALICE });
     expect(full.readme).toContain('an e2e package');
     expect(Object.keys(full.time)).toEqual(expect.arrayContaining(['created', 'modified', '1.0.0']));
-    const res = await fetch(url(SCOPED.replace('/', '%2f')), { headers: { accept: 'application/vnd.npm.install-v1+json' } });
+    const res = await fetch(url(SCOPED.replace('/', '%2f')), {
+      headers: { accept: 'application/vnd.npm.install-v1+json' },
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).versions['1.0.0'].dist.tarball).toBe(tarball(SCOPED, '1.0.0').href);
   });
@@ -120,7 +146,10 @@ describe('local publishing with the npm CLI', () => {
   it('npm installs both into a new project', async () => {
     const home = tempDir('installer'); // no token: reads need none
     const dir = tempDir('project');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'e2e-publish-consumer', version: '1.0.0', private: true }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'e2e-publish-consumer', version: '1.0.0', private: true }),
+    );
     await npm(home, ['install', '--no-fund', '--no-audit', NAME, SCOPED], dir);
     for (const name of [NAME, SCOPED]) {
       const installed = join(dir, 'node_modules', ...name.split('/'));
@@ -153,7 +182,10 @@ describe('local publishing with the npm CLI', () => {
     expect(await npm(alice.home, ['view', `${NAME}@1.1.0`, 'deprecated'])).toBe('');
     // installs read it from the abbreviated document
     const dir = tempDir('deprecated');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'e2e-deprecated-consumer', version: '1.0.0', private: true }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'e2e-deprecated-consumer', version: '1.0.0', private: true }),
+    );
     const { stderr } = await run(tempDir('installer'), ['install', '--no-fund', '--no-audit', `${NAME}@1.0.0`], dir);
     expect(stderr).toContain(`deprecated ${NAME}@1.0.0: use 1.1.0`);
     await npm(alice.home, ['deprecate', `${NAME}@1.0.0`, '']);
@@ -242,7 +274,9 @@ describe('local publishing with the npm CLI', () => {
 
   it('after that, its versions stay used; its owner may publish new ones', async () => {
     setVersion(pkgDir, '1.1.0');
-    expect(await npmFails(alice.home, ['publish'], pkgDir)).toMatch(/cannot publish over the previously published versions: 1\.1\.0/);
+    expect(await npmFails(alice.home, ['publish'], pkgDir)).toMatch(
+      /cannot publish over the previously published versions: 1\.1\.0/,
+    );
     setVersion(pkgDir, '2.0.0');
     expect(await npmFails(bob.home, ['publish'], pkgDir)).toMatch(/E403/);
     expect(await npm(alice.home, ['publish'], pkgDir)).toContain(`+ ${NAME}@2.0.0`);
@@ -255,16 +289,32 @@ describe('local publishing with the npm CLI', () => {
     const bin = (...p) => join(ROOT, 'node_modules', ...p);
     const clients = {
       pnpm: [bin('pnpm', 'bin', 'pnpm.cjs'), 'publish', '--no-git-checks', '--registry', live.registry.url],
-      yarn1: [bin('yarn', 'bin', 'yarn.js'), 'publish', '--non-interactive', '--new-version', '1.0.0', '--no-git-tag-version', '--registry', live.registry.url],
+      yarn1: [
+        bin('yarn', 'bin', 'yarn.js'),
+        'publish',
+        '--non-interactive',
+        '--new-version',
+        '1.0.0',
+        '--no-git-tag-version',
+        '--registry',
+        live.registry.url,
+      ],
       yarn4: [bin('@yarnpkg', 'cli-dist', 'bin', 'yarn.js'), 'npm', 'publish'],
     };
     for (const [client, [script, ...args]] of Object.entries(clients)) {
       const name = `@acme/by-${client}-${SUFFIX}`;
       const dir = packageDir(name, '1.0.0', `published with ${client}`);
       const env = isolatedEnv(alice.home);
-      writeFileSync(join(alice.home, '.npmrc'), `//${host}/:_authToken=${alice.token}\nregistry=${live.registry.url}\n`);
+      writeFileSync(
+        join(alice.home, '.npmrc'),
+        `//${host}/:_authToken=${alice.token}\nregistry=${live.registry.url}\n`,
+      );
       if (client === 'yarn4') {
-        writeFileSync(join(dir, '.yarnrc.yml'), `npmRegistryServer: "${live.registry.url}"\nnpmAuthToken: "${alice.token}"\nunsafeHttpWhitelist: ["127.0.0.1"]\n`);
+        writeFileSync(
+          join(dir, '.yarnrc.yml'),
+          `npmRegistryServer: "${live.registry.url}"\nnpmAuthToken: "${alice.token}"\n` +
+            'unsafeHttpWhitelist: ["127.0.0.1"]\n',
+        );
         await exec(process.execPath, [script, 'install'], { cwd: dir, env }); // yarn 4 publishes from a lockfile
       }
       await exec(process.execPath, [script, ...args], { cwd: dir, env });

@@ -93,7 +93,13 @@ export function groupAlive(pgid) {
 
 /** An environment in which a client sees only `home` for its config and caches. */
 export function isolatedEnv(home, extra = {}) {
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.data') };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.data'),
+  };
   for (const k of Object.keys(env)) if (/^(npm_|NPM_|YARN_|PNPM_|COREPACK_)/.test(k)) delete env[k];
   return {
     ...env,

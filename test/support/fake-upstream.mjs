@@ -41,14 +41,22 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
       const size = Number(url.searchParams.get('size') ?? 20);
       const names = [`upstream-${text}`, `upstream-${text}-2`, `upstream-${text}-3`];
       return json(res, 200, {
-        objects: names.slice(from, from + size).map((name) => ({ package: { name, version: '1.0.0', maintainers: [] }, score: { final: 1 }, searchScore: 1 })),
+        objects: names.slice(from, from + size).map((name) => ({
+          package: { name, version: '1.0.0', maintainers: [] },
+          score: { final: 1 },
+          searchScore: 1,
+        })),
         total: names.length,
         time: new Date(0).toUTCString(),
       });
     }
     if (path === '/-/npm/v1/security/advisories/bulk' || path === '/-/npm/v1/security/audits/quick') {
       await body(req);
-      return json(res, 200, path.endsWith('bulk') ? {} : { actions: [], advisories: {}, muted: [], metadata: { vulnerabilities: {} } });
+      return json(
+        res,
+        200,
+        path.endsWith('bulk') ? {} : { actions: [], advisories: {}, muted: [], metadata: { vulnerabilities: {} } },
+      );
     }
     const m = /^\/((?:@[^/%]+(?:\/|%2f))?[^/]+)(?:\/-\/(.+))?$/i.exec(path);
     if (!m) return json(res, 404, { error: 'Not found' });
@@ -62,7 +70,8 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     if (fault === '500' || fault === 'down') return json(res, 500, { error: 'upstream exploded' });
     if (fault === 'slow' && !m[2]) await new Promise((r) => setTimeout(r, 800)); // then answers as usual
     if (m[2]) return serveTarball(res, name, decodeURIComponent(m[2]), fault);
-    if (fault === 'badjson') return send(res, 200, 'application/json', Buffer.from('{"name": "' + name + '", "versions": {'));
+    if (fault === 'badjson')
+      return send(res, 200, 'application/json', Buffer.from(`{"name": "${name}", "versions": {`));
     let doc = loadDoc(name);
     if (!doc) return json(res, 404, { error: 'Not found' });
     if (fault === 'wrongname') doc = Buffer.from(JSON.stringify({ ...JSON.parse(doc), name: `${name}-impostor` }));
@@ -111,18 +120,30 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     for (let i = 0; bytes < size; i++) {
       const v = `1.0.${i}`;
       const manifest = {
-        name, version: v, description: text.slice(0, 200), main: 'index.js',
+        name,
+        version: v,
+        description: text.slice(0, 200),
+        main: 'index.js',
         scripts: i % 7 === 0 ? { postinstall: 'node x.js', test: 'tap' } : { test: 'tap' },
-        dependencies: { a: '^1.0.0', b: '~2.3.4' }, devDependencies: { tap: '^14.0.0' },
-        repository: { type: 'git', url: 'git+https://example.test/x.git' }, readme: text,
-        directories: {}, _hasShrinkwrap: false,
-        dist: { integrity: 'sha512-AAAA', shasum: '0'.repeat(40), tarball: `${PLACEHOLDER}/${name}/-/${name}-${v}.tgz` },
+        dependencies: { a: '^1.0.0', b: '~2.3.4' },
+        devDependencies: { tap: '^14.0.0' },
+        repository: { type: 'git', url: 'git+https://example.test/x.git' },
+        readme: text,
+        directories: {},
+        _hasShrinkwrap: false,
+        dist: {
+          integrity: 'sha512-AAAA',
+          shasum: '0'.repeat(40),
+          tarball: `${PLACEHOLDER}/${name}/-/${name}-${v}.tgz`,
+        },
       };
       versions[v] = manifest;
       time[v] = '2020-01-01T00:00:00.000Z';
       bytes += JSON.stringify(manifest).length + 30;
     }
-    return Buffer.from(JSON.stringify({ _id: name, name, 'dist-tags': { latest: '1.0.0' }, versions, time, readme: text }));
+    return Buffer.from(
+      JSON.stringify({ _id: name, name, 'dist-tags': { latest: '1.0.0' }, versions, time, readme: text }),
+    );
   }
 
   /** Names of fixture packages that have an abbreviated twin (`.min.json`). */
@@ -173,7 +194,9 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     if (kind === 'fixtures' && req.method === 'GET') return json(res, 200, { names: listFixtures() });
     if (kind === 'min' && req.method === 'GET') {
       const min = readFixture(name.replace(/^@/, '').split('/'), '.min.json');
-      return min ? send(res, 200, 'application/json', Buffer.from(min.toString('utf8').replaceAll(PLACEHOLDER, origin))) : json(res, 404, { error: 'Not found' });
+      return min
+        ? send(res, 200, 'application/json', Buffer.from(min.toString('utf8').replaceAll(PLACEHOLDER, origin)))
+        : json(res, 404, { error: 'Not found' });
     }
     return json(res, 404, { error: 'unknown control' });
   }

@@ -9,22 +9,46 @@ describe('parseConfig', () => {
     const c = parseConfig(env({}));
     expect(c.upstream.href).toBe('http://up.test/');
     expect(c).toMatchObject({
-      freshTtlMs: 300_000, maxStaleMs: 30 * 86400_000, notFoundTtlMs: 60_000, upstreamTimeoutMs: 20_000,
-      clientMaxAge: 300, legacyNames: false, publicUrl: undefined, localScopes: [], maxTarballBytes: 10 * 1024 * 1024,
+      freshTtlMs: 300_000,
+      maxStaleMs: 30 * 86400_000,
+      notFoundTtlMs: 60_000,
+      upstreamTimeoutMs: 20_000,
+      clientMaxAge: 300,
+      legacyNames: false,
+      publicUrl: undefined,
+      localScopes: [],
+      maxTarballBytes: 10 * 1024 * 1024,
       readAccess: 'public',
     });
   });
 
   it('reads every var', () => {
-    const c = parseConfig(env({
-      UPSTREAM_URL: 'https://up.test/mirror', PUBLIC_URL: 'https://reg.test/', CACHE_TTL: '10', MAX_STALE: '20',
-      NOT_FOUND_TTL: '5', UPSTREAM_TIMEOUT: '1.5', CLIENT_MAX_AGE: '0', LEGACY_NAMES: 'true',
-      LOCAL_SCOPES: ' @acme, @internal ,', MAX_TARBALL_BYTES: '1000', READ_ACCESS: 'users',
-    }));
+    const c = parseConfig(
+      env({
+        UPSTREAM_URL: 'https://up.test/mirror',
+        PUBLIC_URL: 'https://reg.test/',
+        CACHE_TTL: '10',
+        MAX_STALE: '20',
+        NOT_FOUND_TTL: '5',
+        UPSTREAM_TIMEOUT: '1.5',
+        CLIENT_MAX_AGE: '0',
+        LEGACY_NAMES: 'true',
+        LOCAL_SCOPES: ' @acme, @internal ,',
+        MAX_TARBALL_BYTES: '1000',
+        READ_ACCESS: 'users',
+      }),
+    );
     expect(c.upstream.href).toBe('https://up.test/mirror/');
     expect(c).toMatchObject({
-      publicUrl: 'https://reg.test', freshTtlMs: 10_000, maxStaleMs: 20_000, notFoundTtlMs: 5_000,
-      upstreamTimeoutMs: 1500, clientMaxAge: 0, legacyNames: true, localScopes: ['@acme', '@internal'], maxTarballBytes: 1000,
+      publicUrl: 'https://reg.test',
+      freshTtlMs: 10_000,
+      maxStaleMs: 20_000,
+      notFoundTtlMs: 5_000,
+      upstreamTimeoutMs: 1500,
+      clientMaxAge: 0,
+      legacyNames: true,
+      localScopes: ['@acme', '@internal'],
+      maxTarballBytes: 1000,
       readAccess: 'users',
     });
   });
@@ -43,7 +67,9 @@ describe('parseConfig', () => {
   });
 
   it('names the unit in its complaint', () => {
-    expect(() => parseConfig(env({ MAX_TARBALL_BYTES: 'big' }))).toThrow('MAX_TARBALL_BYTES must be a non-negative number of bytes');
+    expect(() => parseConfig(env({ MAX_TARBALL_BYTES: 'big' }))).toThrow(
+      'MAX_TARBALL_BYTES must be a non-negative number of bytes',
+    );
     expect(() => parseConfig(env({ CACHE_TTL: '-5' }))).toThrow('CACHE_TTL must be a non-negative number of seconds');
   });
 });

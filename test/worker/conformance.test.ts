@@ -33,7 +33,9 @@ async function expected(name: string): Promise<unknown | undefined> {
 }
 
 /** Runs `derive` on every fixture pair and returns the names whose result differs, and how many ran. */
-async function comparePairs(derive: (name: string) => Promise<unknown>): Promise<{ compared: number; mismatches: string[] }> {
+async function comparePairs(
+  derive: (name: string) => Promise<unknown>,
+): Promise<{ compared: number; mismatches: string[] }> {
   let compared = 0;
   const mismatches: string[] = [];
   for (const name of await fixtureNames()) {
@@ -60,7 +62,11 @@ describe.skipIf(!shared)('corgi conformance over shared/fixtures', () => {
       const r = await get(`/${name.replace('/', '%2f')}`, {
         headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' },
       });
-      expect([name, r.status, r.headers.get('content-type')]).toEqual([name, 200, 'application/vnd.npm.install-v1+json']);
+      expect([name, r.status, r.headers.get('content-type')]).toEqual([
+        name,
+        200,
+        'application/vnd.npm.install-v1+json',
+      ]);
       return toUpstream(await r.text());
     });
     await settle();
@@ -71,7 +77,11 @@ describe.skipIf(!shared)('corgi conformance over shared/fixtures', () => {
 function sortKeys(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(sortKeys);
   if (x && typeof x === 'object') {
-    return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(x)
+        .sort()
+        .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+    );
   }
   return x;
 }

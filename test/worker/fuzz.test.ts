@@ -46,16 +46,37 @@ async function snapshot(): Promise<string[]> {
     const r = await get(path, { headers });
     const bytes = new Uint8Array(await r.arrayBuffer());
     // token lists carry no time-dependent fields; documents carry none that reads change
-    out.push(`${path} ${r.status} ${r.headers.get('etag')} ${btoa(String.fromCharCode(...bytes.subarray(0, 200_000)))}`);
+    out.push(
+      `${path} ${r.status} ${r.headers.get('etag')} ${btoa(String.fromCharCode(...bytes.subarray(0, 200_000)))}`,
+    );
   }
   return out;
 }
 
 // Values a hostile client puts where strings, numbers, objects or lists belong.
 const HOSTILE_VALUES: unknown[] = [
-  null, true, 0, -1, 1e308, 3.5, '', ' ', '__proto__', 'constructor', 'toString', 'x'.repeat(3000), '%zz', '\u0000',
-  [], {}, [1, 2], { toString: 1, valueOf: 1 }, { __proto__: 1 }, JSON.parse('{"__proto__":{"x":1}}'),
-  Array.from({ length: 2000 }, (_, i) => i), nest(80),
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  3.5,
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
+  'toString',
+  'x'.repeat(3000),
+  '%zz',
+  '\u0000',
+  [],
+  {},
+  [1, 2],
+  { toString: 1, valueOf: 1 },
+  { __proto__: 1 },
+  JSON.parse('{"__proto__":{"x":1}}'),
+  Array.from({ length: 2000 }, (_, i) => i),
+  nest(80),
 ];
 function nest(depth: number): unknown {
   let v: unknown = 1;
@@ -64,13 +85,55 @@ function nest(depth: number): unknown {
 }
 
 const SEGMENTS = [
-  '', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '%zz', '%', '%2f', '%2F', '..', '.', '-', '-rev', '@', '@s%2fn',
-  '%40local-test%2Fx', 'a'.repeat(215), 'a'.repeat(1100), '%00', '%C3%A9', '%F0%9F%98%80', 'latest', '1.0.0', '*', '>=1 <2', 'x'.repeat(60),
-  'UPPER', '_under', '.dot', 'node_modules', 'favicon.ico', '0000-01-01:9999-12-31', 'last-week', 'last-day', '2020-02-30',
-  '2020-01-01:2019-01-01', 'a,b,__proto__', '@s/n,x', 'org.couchdb.user:', 'org.couchdb.user:%zz', 'token',
+  '',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '%zz',
+  '%',
+  '%2f',
+  '%2F',
+  '..',
+  '.',
+  '-',
+  '-rev',
+  '@',
+  '@s%2fn',
+  '%40local-test%2Fx',
+  'a'.repeat(215),
+  'a'.repeat(1100),
+  '%00',
+  '%C3%A9',
+  '%F0%9F%98%80',
+  'latest',
+  '1.0.0',
+  '*',
+  '>=1 <2',
+  'x'.repeat(60),
+  'UPPER',
+  '_under',
+  '.dot',
+  'node_modules',
+  'favicon.ico',
+  '0000-01-01:9999-12-31',
+  'last-week',
+  'last-day',
+  '2020-02-30',
+  '2020-01-01:2019-01-01',
+  'a,b,__proto__',
+  '@s/n,x',
+  'org.couchdb.user:',
+  'org.couchdb.user:%zz',
+  'token',
 ];
 
-const segment = () => fc.oneof(fc.constantFrom(...SEGMENTS), fc.string({ maxLength: 12 }), fc.constantFrom(w.local, w.mirror, `@local-test/${w.local}`, `${w.local}-1.0.0.tgz`, w.rev));
+const segment = () =>
+  fc.oneof(
+    fc.constantFrom(...SEGMENTS),
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom(w.local, w.mirror, `@local-test/${w.local}`, `${w.local}-1.0.0.tgz`, w.rev),
+  );
 
 /** Paths of every route, with hostile pieces in every position. */
 const pathArb = () =>
@@ -88,11 +151,15 @@ const pathArb = () =>
     fc.constant('/-/whoami'),
     segment().map((p) => `/-/npm/v1/tokens?page=${p}`),
     fc.constant('/-/npm/v1/tokens'),
-    fc.oneof(segment(), fc.string({ unit: fc.constantFrom(...'0123456789abcdef-'), maxLength: 40 })).map((k) => `/-/npm/v1/tokens/token/${k}`),
+    fc
+      .oneof(segment(), fc.string({ unit: fc.constantFrom(...'0123456789abcdef-'), maxLength: 40 }))
+      .map((k) => `/-/npm/v1/tokens/token/${k}`),
     fc.tuple(segment(), segment(), segment()).map(([t, s, f]) => `/-/v1/search?text=${t}&size=${s}&from=${f}`),
     fc.constant('/-/v1/login'),
     fc.constantFrom('/-/npm/v1/security/advisories/bulk', '/-/npm/v1/security/audits/quick'),
-    fc.tuple(fc.constantFrom('point', 'range'), segment(), fc.option(segment())).map(([k, p, n]) => `/downloads/${k}/${p}${n === null ? '' : `/${n}`}`),
+    fc
+      .tuple(fc.constantFrom('point', 'range'), segment(), fc.option(segment()))
+      .map(([k, p, n]) => `/downloads/${k}/${p}${n === null ? '' : `/${n}`}`),
     segment().map((n) => `/versions/${n}/last-week`),
     fc.tuple(segment(), segment()).map(([s, d]) => `/-/admin/downloads/backfill?start=${s}&days=${d}`),
     fc.constant('/-/admin/users'),
@@ -143,8 +210,24 @@ const bodyArb = () =>
 
 const headerArb = () =>
   fc.record({
-    authorization: fc.constantFrom(undefined, `Bearer ${w.other}`, `Bearer ${w.readonly}`, 'Bearer npm_garbage', `Bearer ${'x'.repeat(2000)}`, 'Basic dTpw', 'Bearer'),
-    accept: fc.constantFrom(undefined, CORGI, 'application/json', '*/*', 'text/html', `${CORGI}; q=abc, application/json;q=`, ';;,,'),
+    authorization: fc.constantFrom(
+      undefined,
+      `Bearer ${w.other}`,
+      `Bearer ${w.readonly}`,
+      'Bearer npm_garbage',
+      `Bearer ${'x'.repeat(2000)}`,
+      'Basic dTpw',
+      'Bearer',
+    ),
+    accept: fc.constantFrom(
+      undefined,
+      CORGI,
+      'application/json',
+      '*/*',
+      'text/html',
+      `${CORGI}; q=abc, application/json;q=`,
+      ';;,,',
+    ),
     'if-none-match': fc.constantFrom(undefined, '*', '"x"', 'W/', ',,,'),
     'content-type': fc.constantFrom(undefined, 'application/json', 'text/plain'),
     'cf-connecting-ip': fc.constantFrom(undefined, '127.0.0.1', 'not-an-ip', '::ffff:10.0.0.1'),
@@ -152,12 +235,33 @@ const headerArb = () =>
 
 const requestArb = () =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ method: fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'), path: pathArb(), body: bodyArb(), headers: headerArb() }) },
-    { weight: 2, arbitrary: fc.tuple(realWrite(), headerArb()).map(([r, headers]) => ({ ...r, headers: { ...headers, 'content-type': 'application/json' } })) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        method: fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'),
+        path: pathArb(),
+        body: bodyArb(),
+        headers: headerArb(),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(realWrite(), headerArb())
+        .map(([r, headers]) => ({ ...r, headers: { ...headers, 'content-type': 'application/json' } })),
+    },
   );
 
-async function send(req: { method: string; path: string; body?: string; headers: Record<string, string | undefined> }): Promise<void> {
-  const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+async function send(req: {
+  method: string;
+  path: string;
+  body?: string;
+  headers: Record<string, string | undefined>;
+}): Promise<void> {
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
   const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
   let res: Response;
   try {
@@ -179,7 +283,11 @@ async function send(req: { method: string; path: string; body?: string; headers:
     } catch {
       throw new Error(`error body is not JSON: ${what}`);
     }
-    const ok = !!body && typeof body === 'object' && Object.keys(body).join() === 'error' && typeof (body as { error: unknown }).error === 'string';
+    const ok =
+      !!body &&
+      typeof body === 'object' &&
+      Object.keys(body).join() === 'error' &&
+      typeof (body as { error: unknown }).error === 'string';
     if (!ok) throw new Error(`error body is not {"error": string}: ${what}`);
   }
 }
@@ -189,7 +297,11 @@ describe('fuzzing every route', () => {
     const ownerName = uniqueName('fz-owner');
     const owner = await signup(ownerName);
     const other = await signup(uniqueName('fz-other'));
-    const ro = await get('/-/npm/v1/tokens', { method: 'POST', headers: { ...bearer(owner), 'content-type': 'application/json' }, body: JSON.stringify({ password: `pw-${ownerName}`, readonly: true }) });
+    const ro = await get('/-/npm/v1/tokens', {
+      method: 'POST',
+      headers: { ...bearer(owner), 'content-type': 'application/json' },
+      body: JSON.stringify({ password: `pw-${ownerName}`, readonly: true }),
+    });
     expect(ro.status).toBe(201);
     const readonly = ((await ro.json()) as { token: string }).token;
     const local = uniqueName('fz-local');
@@ -206,22 +318,37 @@ describe('fuzzing every route', () => {
     w.bodies = {
       [`PUT /${local}`]: await publishBody(local, '2.0.0'),
       [`PUT /${fresh}`]: await publishBody(fresh, '1.0.0'),
-      [`PUT /${local}#deprecate`]: { ...doc, versions: { ...doc.versions, '1.0.0': { ...doc.versions['1.0.0'], deprecated: 'no' } } },
+      [`PUT /${local}#deprecate`]: {
+        ...doc,
+        versions: { ...doc.versions, '1.0.0': { ...doc.versions['1.0.0'], deprecated: 'no' } },
+      },
       [`PUT /${local}/-rev/${doc._rev}`]: withoutNext,
       [`PUT /${local}/-rev/${doc._rev}#owner`]: { ...doc, maintainers: [...doc.maintainers, { name: 'someone' }] },
       [`PUT /-/package/${local}/dist-tags/beta`]: '1.0.0',
       [`DELETE /${local}/-rev/${doc._rev}`]: {},
-      ['POST /-/npm/v1/tokens']: { password: 'guess', readonly: false, cidr_whitelist: ['10.0.0.0/8'] },
-      [`PUT /-/user/org.couchdb.user:${ownerName}`]: { _id: `org.couchdb.user:${ownerName}`, name: ownerName, password: 'guess', type: 'user', roles: [] },
-      ['POST /-/admin/users']: { name: 'admin-made', password: 'pw' },
-      ['POST /-/npm/v1/security/advisories/bulk']: { [local]: ['1.0.0'] },
+      'POST /-/npm/v1/tokens': { password: 'guess', readonly: false, cidr_whitelist: ['10.0.0.0/8'] },
+      [`PUT /-/user/org.couchdb.user:${ownerName}`]: {
+        _id: `org.couchdb.user:${ownerName}`,
+        name: ownerName,
+        password: 'guess',
+        type: 'user',
+        roles: [],
+      },
+      'POST /-/admin/users': { name: 'admin-made', password: 'pw' },
+      'POST /-/npm/v1/security/advisories/bulk': { [local]: ['1.0.0'] },
     };
     // `#…` only tells two bodies for one route apart.
-    w.bodies = Object.fromEntries(Object.entries(w.bodies).map(([k, v]) => [k.replace(/#.*$/, ''), v]).map(([k, v], i) => [`${k} #${i}`, v]));
+    w.bodies = Object.fromEntries(
+      Object.entries(w.bodies)
+        .map(([k, v]) => [k.replace(/#.*$/, ''), v])
+        .map(([k, v], i) => [`${k} #${i}`, v]),
+    );
     await settle();
   });
 
-  it(`answers ${RUNS} hostile requests (seed ${SEED}) with no 5xx, JSON errors only, and loses nothing`, { timeout: 120_000 + RUNS * 100 }, async () => {
+  it(`answers ${RUNS} hostile requests (seed ${SEED}) with no 5xx, JSON errors only, and loses nothing`, {
+    timeout: 120_000 + RUNS * 100,
+  }, async () => {
     const before = await snapshot();
     await fc.assert(
       fc.asyncProperty(requestArb(), async (req) => {
@@ -231,7 +358,12 @@ describe('fuzzing every route', () => {
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     await settle();
-    console.log(`fuzz seed=${SEED} runs=${RUNS} answers: ${[...tally].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    console.log(
+      `fuzz seed=${SEED} runs=${RUNS} answers: ${[...tally]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
     expect(await snapshot()).toEqual(before);
   });
 });

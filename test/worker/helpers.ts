@@ -15,7 +15,10 @@ export function uniqueName(prefix: string): string {
 }
 
 export async function setFault(name: string, mode: string): Promise<void> {
-  const r = await fetch(`${upstream}__control/faults/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify({ mode }) });
+  const r = await fetch(`${upstream}__control/faults/${encodeURIComponent(name)}`, {
+    method: 'PUT',
+    body: JSON.stringify({ mode }),
+  });
   if (!r.ok) throw new Error(`fault control failed: ${r.status}`);
 }
 
@@ -40,10 +43,17 @@ export interface Published {
 }
 
 /** Puts a package with real tarballs (and matching integrity) on the fake upstream. */
-export async function putPackage(name: string, versions: string[], extra: (v: string) => object = () => ({})): Promise<Published> {
+export async function putPackage(
+  name: string,
+  versions: string[],
+  extra: (v: string) => object = () => ({}),
+): Promise<Published> {
   const base = name.split('/').pop()!;
   const doc: Record<string, any> = {
-    _id: name, name, 'dist-tags': { latest: versions[versions.length - 1] }, versions: {},
+    _id: name,
+    name,
+    'dist-tags': { latest: versions[versions.length - 1] },
+    versions: {},
     time: { created: '2020-01-01T00:00:00.000Z', modified: '2021-02-03T04:05:06.000Z' },
     readme: `# ${name}`,
   };
@@ -53,14 +63,23 @@ export async function putPackage(name: string, versions: string[], extra: (v: st
     const file = `${base}-${v}.tgz`;
     tarballs[file] = bytes;
     const sha512 = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))));
-    const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))]
+      .map((x) => x.toString(16).padStart(2, '0'))
+      .join('');
     doc.versions[v] = {
-      name, version: v, description: 'x', scripts: { test: 't' }, directories: {},
+      name,
+      version: v,
+      description: 'x',
+      scripts: { test: 't' },
+      directories: {},
       dist: { integrity: `sha512-${sha512}`, shasum: sha1, tarball: `${upstream}${name}/-/${file}` },
       ...extra(v),
     };
     doc.time[v] = '2020-01-01T00:00:00.000Z';
-    const r = await fetch(`${upstream}__control/tarballs/${encodeURIComponent(`${name}/${file}`)}`, { method: 'PUT', body: bytes });
+    const r = await fetch(`${upstream}__control/tarballs/${encodeURIComponent(`${name}/${file}`)}`, {
+      method: 'PUT',
+      body: bytes,
+    });
     if (!r.ok) throw new Error('tarball control failed');
   }
   await putDoc(name, doc);
@@ -68,7 +87,10 @@ export async function putPackage(name: string, versions: string[], extra: (v: st
 }
 
 export async function putDoc(name: string, doc: unknown): Promise<void> {
-  const r = await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(doc) });
+  const r = await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, {
+    method: 'PUT',
+    body: JSON.stringify(doc),
+  });
   if (!r.ok) throw new Error('package control failed');
 }
 

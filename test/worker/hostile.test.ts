@@ -54,7 +54,11 @@ describe('client sizes that would reach a platform limit are refused first', () 
   it('a mirrored tarball file name past R2 key length', async () => {
     const { name } = await putPackage(uniqueName('hx-file'), ['1.0.0']);
     await expectError(await get(`/${name}/-/${'a'.repeat(1100)}.tgz`), 400, 'file names are limited');
-    await expectError(await get(`/${name}/-/${'a'.repeat(1100)}.tgz/-rev/1-abc`, { method: 'DELETE' }), 400, 'file names are limited');
+    await expectError(
+      await get(`/${name}/-/${'a'.repeat(1100)}.tgz/-rev/1-abc`, { method: 'DELETE' }),
+      400,
+      'file names are limited',
+    );
     // counted in bytes, as R2 counts keys: 200 two-byte characters are 400 bytes
     await expectError(await get(`/${name}/-/${encodeURIComponent('é'.repeat(200))}.tgz`), 400, 'limited to 256 bytes');
   });
@@ -100,11 +104,27 @@ describe('client sizes that would reach a platform limit are refused first', () 
 
   it('token keys, tokens and user names', async () => {
     const token = await signup(uniqueName('hx-key'));
-    await expectError(await get(`/-/npm/v1/tokens/token/${'k'.repeat(60)}`, { method: 'DELETE', headers: bearer(token) }), 400, 'at most 36');
-    await expectError(await get(`/-/user/token/${'t'.repeat(600)}`, { method: 'DELETE', headers: bearer(token) }), 400, 'invalid token');
+    await expectError(
+      await get(`/-/npm/v1/tokens/token/${'k'.repeat(60)}`, { method: 'DELETE', headers: bearer(token) }),
+      400,
+      'at most 36',
+    );
+    await expectError(
+      await get(`/-/user/token/${'t'.repeat(600)}`, { method: 'DELETE', headers: bearer(token) }),
+      400,
+      'invalid token',
+    );
     const long = 'u'.repeat(215);
-    await expectError(await get(`/-/user/org.couchdb.user:${long}`, send('PUT', { name: long, password: 'pw' })), 400, 'invalid user name');
-    await expectError(await get(`/-/user/org.couchdb.user:${uniqueName('hx-pw')}`, send('PUT', { password: 'p'.repeat(1025) })), 400, 'limited to 1024');
+    await expectError(
+      await get(`/-/user/org.couchdb.user:${long}`, send('PUT', { name: long, password: 'pw' })),
+      400,
+      'invalid user name',
+    );
+    await expectError(
+      await get(`/-/user/org.couchdb.user:${uniqueName('hx-pw')}`, send('PUT', { password: 'p'.repeat(1025) })),
+      400,
+      'limited to 1024',
+    );
   });
 
   it('dist-tag names and counts', async () => {
@@ -125,7 +145,10 @@ describe('client sizes that would reach a platform limit are refused first', () 
     await expectError(await get(`/${name}/-rev/${doc._rev}`, send('PUT', doc, owner)), 400, 'the name of a user');
     const others = await Promise.all(Array.from({ length: 3 }, async () => uniqueName('hx-maint-u')));
     for (const u of others) await signup(u);
-    doc.maintainers = [...doc.maintainers.slice(0, 200).map(() => ({ name: others[0] })), ...others.map((n) => ({ name: n }))];
+    doc.maintainers = [
+      ...doc.maintainers.slice(0, 200).map(() => ({ name: others[0] })),
+      ...others.map((n) => ({ name: n })),
+    ];
     const r = await get(`/${name}/-rev/${doc._rev}`, send('PUT', doc, owner));
     expect(r.status).toBe(200);
     const after = await readForWrite(name);
@@ -148,7 +171,11 @@ describe('lookups keyed by client strings find only own properties', () => {
   });
 
   it('a tarball named __proto__ in an upstream document is indexed like any other', () => {
-    const doc = { name: 'p', 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': { name: 'p', version: '1.0.0', dist: { tarball: 'https://u.test/p/-/__proto__' } } } };
+    const doc = {
+      name: 'p',
+      'dist-tags': { latest: '1.0.0' },
+      versions: { '1.0.0': { name: 'p', version: '1.0.0', dist: { tarball: 'https://u.test/p/-/__proto__' } } },
+    };
     const d = derivePackument(new TextEncoder().encode(JSON.stringify(doc)), 'p', 'http://reg.test');
     expect(Object.hasOwn(d.tarballs, '__proto__')).toBe(true);
   });
@@ -161,7 +188,11 @@ describe('conversions that could throw answer 400', () => {
     const token = await signup(uniqueName('hx-conv'));
     const name = uniqueName('hx-conv-pkg');
     const body = await publishBody(name, '1.0.0');
-    await expectError(await get(`/${name}`, send('PUT', { ...body, name: hostile }, token)), 400, 'does not match the URL');
+    await expectError(
+      await get(`/${name}`, send('PUT', { ...body, name: hostile }, token)),
+      400,
+      'does not match the URL',
+    );
     const v = body.versions['1.0.0'];
     const badSum = { ...body, versions: { '1.0.0': { ...v, dist: { ...v.dist, shasum: hostile } } } };
     await expectError(await get(`/${name}`, send('PUT', badSum, token)), 400, 'dist.shasum');
@@ -169,8 +200,16 @@ describe('conversions that could throw answer 400', () => {
 
   it('bad percent-encoding in every kind of path', async () => {
     const token = await signup(uniqueName('hx-pct'));
-    await expectError(await get('/-/user/token/%zz', { method: 'DELETE', headers: bearer(token) }), 400, 'invalid token');
-    await expectError(await get('/-/user/org.couchdb.user:%zz', send('PUT', { password: 'x' })), 400, 'percent-encoding');
+    await expectError(
+      await get('/-/user/token/%zz', { method: 'DELETE', headers: bearer(token) }),
+      400,
+      'invalid token',
+    );
+    await expectError(
+      await get('/-/user/org.couchdb.user:%zz', send('PUT', { password: 'x' })),
+      400,
+      'percent-encoding',
+    );
     await expectError(await get('/%zz'), 400, 'percent-encoding');
     await expectError(await get('/-/package/%zz/dist-tags'), 400, 'percent-encoding');
     await expectError(await get('/downloads/point/%zz'), 400, 'Invalid period specified');
@@ -202,14 +241,26 @@ describe('writes are authorized before their bodies are read', () => {
   it('a publish of a name the upstream has is refused before its body is read', async () => {
     const { name } = await putPackage(uniqueName('hx-upname'), ['1.0.0']);
     const token = await signup(uniqueName('hx-upname-u'));
-    const r = await within(get(`/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(token) }, body: endlessBody('{"_attachments":') }));
+    const r = await within(
+      get(`/${name}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: endlessBody('{"_attachments":'),
+      }),
+    );
     expect(r).not.toBe('stalled');
     await expectError(r as Response, 403, 'exists on the upstream registry');
   });
 
   it('a -rev PUT at a stale revision is refused before its body is read', async () => {
     const { name, owner } = await owned('hx-rev');
-    const r = await within(get(`/${name}/-rev/1-0000`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(owner) }, body: endlessBody('{') }));
+    const r = await within(
+      get(`/${name}/-rev/1-0000`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...bearer(owner) },
+        body: endlessBody('{'),
+      }),
+    );
     expect(r).not.toBe('stalled');
     await expectError(r as Response, 409, 'Document update conflict');
   });
@@ -229,7 +280,10 @@ describe('answers and bodies are bounded', () => {
   it('JSON bodies nested deeper than 64 levels', async () => {
     const token = await signup(uniqueName('hx-deep'));
     const name = uniqueName('hx-deep-pkg');
-    const body = JSON.stringify(await publishBody(name, '1.0.0')).replace('"main":"index.js"', `"main":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const body = JSON.stringify(await publishBody(name, '1.0.0')).replace(
+      '"main":"index.js"',
+      `"main":${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    );
     await expectError(await get(`/${name}`, send('PUT', body, token)), 400, 'nested more than 64');
     const login = `{"name":"x","password":"y","deep":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`;
     await expectError(await get('/-/user/org.couchdb.user:x', send('PUT', login)), 400, 'nested more than 64');
@@ -238,7 +292,8 @@ describe('answers and bodies are bounded', () => {
   it('an upstream document nested past the scanner’s depth is a 502, not a crash', async () => {
     const name = uniqueName('hx-updeep');
     const deep = `{"name":"${name}","dist-tags":{},"versions":{},"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
-    await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'PUT', body: deep }); // raw bytes
+    // raw bytes
+    await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'PUT', body: deep });
     await expectError(await get(`/${name}`), 502, 'unusable document');
   });
 
@@ -246,15 +301,25 @@ describe('answers and bodies are bounded', () => {
     const big = JSON.stringify({ password: 'x', pad: 'p'.repeat(70_000) });
     await expectError(await get('/-/user/org.couchdb.user:hx-big', send('PUT', big)), 413, 'too large');
     const streamed = new Blob([big]).stream();
-    await expectError(await get('/-/user/org.couchdb.user:hx-big', { method: 'PUT', body: streamed, headers: { 'content-type': 'application/json' } }), 413, 'too large');
+    await expectError(
+      await get('/-/user/org.couchdb.user:hx-big', {
+        method: 'PUT',
+        body: streamed,
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+      'too large',
+    );
   });
 
   it('token lists are paged, and npm’s urls.next walks them', async () => {
     const user = uniqueName('hx-many');
     const token = await signup(user);
     const rows = Array.from({ length: 150 }, (_, i) =>
-      env.DB.prepare('INSERT INTO tokens (key, token_hash, token_prefix, user_name, readonly, cidr_whitelist, created) VALUES (?, ?, ?, ?, 0, NULL, ?)')
-        .bind(crypto.randomUUID(), `hash-${user}-${i}`, 'npm_xxxx', user, 1 + i),
+      env.DB.prepare(
+        'INSERT INTO tokens (key, token_hash, token_prefix, user_name, readonly, cidr_whitelist, created)' +
+          ' VALUES (?, ?, ?, ?, 0, NULL, ?)',
+      ).bind(crypto.randomUUID(), `hash-${user}-${i}`, 'npm_xxxx', user, 1 + i),
     );
     await env.DB.batch(rows);
     const first = await (await get('/-/npm/v1/tokens', { headers: bearer(token) })).json<any>();
@@ -277,4 +342,3 @@ describe('secrets', () => {
     expect(await sameSecret('', 'sekrit')).toBe(false);
   });
 });
-

@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { verifyIntegrity } from '../../src/tarballs/integrity';
 
 const bytes = new TextEncoder().encode('hello tarball');
-const b64 = async (algo: string) => btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest(algo, bytes))));
-const hex = async (algo: string) => [...new Uint8Array(await crypto.subtle.digest(algo, bytes))].map((x) => x.toString(16).padStart(2, '0')).join('');
+const b64 = async (algo: string) =>
+  btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest(algo, bytes))));
+const hex = async (algo: string) =>
+  [...new Uint8Array(await crypto.subtle.digest(algo, bytes))].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 describe('verifyIntegrity', () => {
   it('matches sha512, sha384, sha256 and sha1 SRI strings', async () => {
-    for (const [sri, algo] of [['sha512', 'SHA-512'], ['sha384', 'SHA-384'], ['sha256', 'SHA-256'], ['sha1', 'SHA-1']]) {
+    for (const [sri, algo] of [
+      ['sha512', 'SHA-512'],
+      ['sha384', 'SHA-384'],
+      ['sha256', 'SHA-256'],
+      ['sha1', 'SHA-1'],
+    ]) {
       expect(await verifyIntegrity(bytes, `${sri}-${await b64(algo)}`)).toBe('match');
     }
   });

@@ -4,12 +4,27 @@ import { get } from './helpers';
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export function send(method: string, body: unknown, token?: string): RequestInit {
-  return { method, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) } };
+  return {
+    method,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
+  };
 }
 
 /** Signs a user up and returns a write token. */
 export async function signup(name: string): Promise<string> {
-  const r = await get(`/-/user/org.couchdb.user:${encodeURIComponent(name)}`, send('PUT', { _id: `org.couchdb.user:${name}`, name, password: `pw-${name}`, email: `${name}@example.test`, type: 'user', roles: [], date: new Date().toISOString() }));
+  const r = await get(
+    `/-/user/org.couchdb.user:${encodeURIComponent(name)}`,
+    send('PUT', {
+      _id: `org.couchdb.user:${name}`,
+      name,
+      password: `pw-${name}`,
+      email: `${name}@example.test`,
+      type: 'user',
+      roles: [],
+      date: new Date().toISOString(),
+    }),
+  );
   if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
 }
@@ -22,7 +37,9 @@ export function b64(bytes: Uint8Array): string {
 
 export async function digests(bytes: Uint8Array): Promise<{ integrity: string; shasum: string }> {
   const sha512 = b64(new Uint8Array(await crypto.subtle.digest('SHA-512', bytes)));
-  const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))].map((x) => x.toString(16).padStart(2, '0')).join('');
+  const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))]
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
   return { integrity: `sha512-${sha512}`, shasum: sha1 };
 }
 
@@ -45,8 +62,17 @@ export async function publishBody(name: string, version: string, o: BodyOptions 
     'dist-tags': { [tag]: version },
     versions: {
       [version]: {
-        name, version, description: `the ${name} package`, main: 'index.js', readme: `# ${name} ${version}`, readmeFilename: 'README.md',
-        keywords: ['local', 'test'], dependencies: {}, _id: `${name}@${version}`, _nodeVersion: '20.0.0', _npmVersion: '11.0.0',
+        name,
+        version,
+        description: `the ${name} package`,
+        main: 'index.js',
+        readme: `# ${name} ${version}`,
+        readmeFilename: 'README.md',
+        keywords: ['local', 'test'],
+        dependencies: {},
+        _id: `${name}@${version}`,
+        _nodeVersion: '20.0.0',
+        _npmVersion: '11.0.0',
         dist: { ...d, tarball: `http://reg.test/${name}/-/${file}` },
         ...o.manifest,
       },

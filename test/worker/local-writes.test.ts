@@ -27,7 +27,10 @@ async function expectError(r: Response, status: number, text: string): Promise<v
 
 async function expectOk(r: Response, status: number, name: string): Promise<string> {
   const body = await r.json<any>();
-  expect({ status: r.status, body }).toEqual({ status, body: { ok: true, id: name, rev: expect.stringMatching(/^\d+-[0-9a-f]+$/) } });
+  expect({ status: r.status, body }).toEqual({
+    status,
+    body: { ok: true, id: name, rev: expect.stringMatching(/^\d+-[0-9a-f]+$/) },
+  });
   return body.rev;
 }
 
@@ -43,11 +46,16 @@ async function expectNoTrace(name: string): Promise<void> {
 }
 
 const putDoc = (name: string, body: unknown, token?: string) => get(`/${enc(name)}`, send('PUT', body, token));
-const putRev = (name: string, rev: string, body: unknown, token?: string) => get(`/${enc(name)}/-rev/${rev}`, send('PUT', body, token));
-const delRev = (name: string, rev: string, token?: string) => get(`/${enc(name)}/-rev/${rev}`, { method: 'DELETE', headers: token ? bearer(token) : {} });
-const tagsPath = (name: string, tag?: string) => `/-/package/${enc(name)}/dist-tags${tag === undefined ? '' : `/${encodeURIComponent(tag)}`}`;
-const putTag = (name: string, tag: string, body: string, token?: string) => get(tagsPath(name, tag), send('PUT', body, token));
-const delTag = (name: string, tag: string, token?: string) => get(tagsPath(name, tag), { method: 'DELETE', headers: token ? bearer(token) : {} });
+const putRev = (name: string, rev: string, body: unknown, token?: string) =>
+  get(`/${enc(name)}/-rev/${rev}`, send('PUT', body, token));
+const delRev = (name: string, rev: string, token?: string) =>
+  get(`/${enc(name)}/-rev/${rev}`, { method: 'DELETE', headers: token ? bearer(token) : {} });
+const tagsPath = (name: string, tag?: string) =>
+  `/-/package/${enc(name)}/dist-tags${tag === undefined ? '' : `/${encodeURIComponent(tag)}`}`;
+const putTag = (name: string, tag: string, body: string, token?: string) =>
+  get(tagsPath(name, tag), send('PUT', body, token));
+const delTag = (name: string, tag: string, token?: string) =>
+  get(tagsPath(name, tag), { method: 'DELETE', headers: token ? bearer(token) : {} });
 const fullDoc = async (name: string) => (await get(`/${enc(name)}`)).json<any>();
 const abbrDoc = async (name: string) => (await corgi(`/${enc(name)}`)).json<any>();
 const tarball = (name: string, v: string) => get(`/${enc(name)}/-/${name.split('/').pop()}-${v}.tgz`);
@@ -68,7 +76,11 @@ async function twoVersions(name: string): Promise<User & { name: string }> {
 }
 
 /** What libnpmpublish does for `npm unpublish <name>@<version>` when other versions remain. */
-async function npmUnpublishVersion(name: string, version: string, token: string): Promise<{ put: Response; del: Response }> {
+async function npmUnpublishVersion(
+  name: string,
+  version: string,
+  token: string,
+): Promise<{ put: Response; del: Response }> {
   const pkg = await readForWrite(name);
   const dist = pkg.versions[version].dist;
   delete pkg.versions[version];
@@ -87,15 +99,78 @@ describe('publish validation leaves no trace', () => {
   type Mutate = (b: Record<string, any>, name: string) => void | Promise<void>;
   const att = (b: Record<string, any>) => Object.values(b._attachments)[0] as Record<string, any>;
   const cases: [string, number, string, Mutate][] = [
-    ['body name differs from the URL', 400, 'does not match the URL', (b) => { b.name = 'someone-else'; }],
-    ['two versions in one body', 400, 'exactly one version', (b, name) => { b.versions['1.0.1'] = { ...b.versions['1.0.0'], version: '1.0.1', _id: `${name}@1.0.1` }; }],
-    ['a dist-tag pointing at another version', 400, 'must point at the published version', (b) => { b['dist-tags'] = { latest: '0.9.0' }; }],
-    ['a dist-tag that is a semver range', 400, 'must not be a valid SemVer range', (b) => { b['dist-tags'] = { '1.x': '1.0.0' }; }],
-    ['decoded length differs from the declared one', 400, 'not the declared', (b) => { att(b).length += 1; }],
-    ['an integrity mismatch', 400, 'dist.integrity does not match', async (b) => { b.versions['1.0.0'].dist.integrity = (await digests(utf8('other'))).integrity; }],
-    ['a shasum mismatch', 400, 'dist.shasum does not match', async (b) => { b.versions['1.0.0'].dist.shasum = (await digests(utf8('other'))).shasum; }],
-    ['non-base64 data', 400, 'not valid base64', (b) => { att(b).data = '!!! not base64 !!!'; }],
-    ['a declared length over the limit', 413, 'too large', (b) => { att(b).length = LIMIT + 1; }],
+    [
+      'body name differs from the URL',
+      400,
+      'does not match the URL',
+      (b) => {
+        b.name = 'someone-else';
+      },
+    ],
+    [
+      'two versions in one body',
+      400,
+      'exactly one version',
+      (b, name) => {
+        b.versions['1.0.1'] = { ...b.versions['1.0.0'], version: '1.0.1', _id: `${name}@1.0.1` };
+      },
+    ],
+    [
+      'a dist-tag pointing at another version',
+      400,
+      'must point at the published version',
+      (b) => {
+        b['dist-tags'] = { latest: '0.9.0' };
+      },
+    ],
+    [
+      'a dist-tag that is a semver range',
+      400,
+      'must not be a valid SemVer range',
+      (b) => {
+        b['dist-tags'] = { '1.x': '1.0.0' };
+      },
+    ],
+    [
+      'decoded length differs from the declared one',
+      400,
+      'not the declared',
+      (b) => {
+        att(b).length += 1;
+      },
+    ],
+    [
+      'an integrity mismatch',
+      400,
+      'dist.integrity does not match',
+      async (b) => {
+        b.versions['1.0.0'].dist.integrity = (await digests(utf8('other'))).integrity;
+      },
+    ],
+    [
+      'a shasum mismatch',
+      400,
+      'dist.shasum does not match',
+      async (b) => {
+        b.versions['1.0.0'].dist.shasum = (await digests(utf8('other'))).shasum;
+      },
+    ],
+    [
+      'non-base64 data',
+      400,
+      'not valid base64',
+      (b) => {
+        att(b).data = '!!! not base64 !!!';
+      },
+    ],
+    [
+      'a declared length over the limit',
+      413,
+      'too large',
+      (b) => {
+        att(b).length = LIMIT + 1;
+      },
+    ],
   ];
   it.each(cases)('refuses %s (%i)', async (_what, status, text, mutate) => {
     const { token } = await newUser();
@@ -131,10 +206,18 @@ describe('publish validation leaves no trace', () => {
     const name = uniqueName('lw-body');
     const body = await publishBody(name, '1.0.0', { manifest: { readme: 'x'.repeat(2_300_000) } });
     const text = JSON.stringify(body);
-    const r = await get(`/${name}`, { method: 'PUT', body: text, headers: { 'content-type': 'application/json', 'content-length': String(text.length), ...bearer(token) } });
+    const r = await get(`/${name}`, {
+      method: 'PUT',
+      body: text,
+      headers: { 'content-type': 'application/json', 'content-length': String(text.length), ...bearer(token) },
+    });
     await expectError(r, 413, 'too large');
     const stream = new Blob([text]).stream();
-    const s = await get(`/${name}`, { method: 'PUT', body: stream, headers: { 'content-type': 'application/json', ...bearer(token) } });
+    const s = await get(`/${name}`, {
+      method: 'PUT',
+      body: stream,
+      headers: { 'content-type': 'application/json', ...bearer(token) },
+    });
     await expectError(s, 413, 'too large');
     await expectNoTrace(name);
   });
@@ -151,7 +234,9 @@ describe('publish validation leaves no trace', () => {
   it('refuses a new mixed-case name even when LEGACY_NAMES serves old ones', async () => {
     const { token } = await newUser();
     const name = `@local-test/${uniqueName('Mixed')}`;
-    const r = await get(`/${enc(name)}`, send('PUT', await publishBody(name, '1.0.0'), token), { LEGACY_NAMES: 'true' });
+    const r = await get(`/${enc(name)}`, send('PUT', await publishBody(name, '1.0.0'), token), {
+      LEGACY_NAMES: 'true',
+    });
     await expectError(r, 400, 'name');
     await expectNoTrace(name);
   });
@@ -169,8 +254,16 @@ describe('publish validation leaves no trace', () => {
     const name = uniqueName('lw-prov');
     const bytes = utf8('tarball with provenance '.repeat(10));
     const body = await publishBody(name, '1.0.0', { bytes });
-    const bundle = JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {}, dsseEnvelope: {} });
-    body._attachments[`${name}-1.0.0.sigstore`] = { content_type: 'application/vnd.dev.sigstore.bundle.v0.3+json', data: bundle, length: bundle.length };
+    const bundle = JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {},
+      dsseEnvelope: {},
+    });
+    body._attachments[`${name}-1.0.0.sigstore`] = {
+      content_type: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      data: bundle,
+      length: bundle.length,
+    };
     await expectOk(await putDoc(name, body, token), 201, name);
     const t = await tarball(name, '1.0.0');
     expect(t.status).toBe(200);
@@ -205,7 +298,7 @@ describe('auth', () => {
     const none = await publish(name, '1.0.0', '');
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
     await expectError(none, 401, 'authentication required');
-    await expectError(await publish(name, '1.0.0', 'npm_' + 'A'.repeat(43)), 401, 'authentication required');
+    await expectError(await publish(name, '1.0.0', `npm_${'A'.repeat(43)}`), 401, 'authentication required');
 
     const { user, token } = await newUser();
     const t = await get('/-/npm/v1/tokens', send('POST', { password: `pw-${user}`, readonly: true }, token));
@@ -237,13 +330,21 @@ describe('auth', () => {
     delete unpub.versions['1.0.1'];
     unpub['dist-tags'].latest = '1.0.0';
     await expectError(await putRev(name, rev, unpub, other.token), 403, msg);
-    await expectError(await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${rev}`, { method: 'DELETE', headers: bearer(other.token) }), 403, msg);
+    await expectError(
+      await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${rev}`, { method: 'DELETE', headers: bearer(other.token) }),
+      403,
+      msg,
+    );
     await expectError(await delRev(name, rev, other.token), 403, msg);
     await expectError(await putTag(name, 'beta', '"1.0.0"', other.token), 403, msg);
     await expectError(await delTag(name, 'latest', other.token), 403, msg);
     await expectOk(await putTag(name, 'beta', '"1.0.0"', owner.token), 201, name);
     await expectError(await delTag(name, 'beta', other.token), 403, msg);
-    const owners = { _id: name, _rev: (await readForWrite(name))._rev, maintainers: [{ name: other.user, email: `${other.user}@example.test` }] };
+    const owners = {
+      _id: name,
+      _rev: (await readForWrite(name))._rev,
+      maintainers: [{ name: other.user, email: `${other.user}@example.test` }],
+    };
     await expectError(await putRev(name, owners._rev, owners, other.token), 403, msg);
 
     const after = await readForWrite(name);
@@ -332,7 +433,10 @@ describe('deprecate', () => {
     const pkg = await readForWrite(name);
     pkg.versions['1.0.0'].deprecated = 'racing';
     const versions = ['1.0.1', '1.0.2', '1.0.3', '1.0.4'];
-    const rs = await Promise.all([putDoc(name, pkg, token), ...versions.map((v) => publish(name, v, token, { tag: `t${v.replace(/\./g, '-')}` }))]);
+    const rs = await Promise.all([
+      putDoc(name, pkg, token),
+      ...versions.map((v) => publish(name, v, token, { tag: `t${v.replace(/\./g, '-')}` })),
+    ]);
     expect(rs.map((r) => r.status)).toEqual([200, 201, 201, 201, 201]);
     const f = await fullDoc(name);
     expect(Object.keys(f.versions).sort()).toEqual(['1.0.0', ...versions]);
@@ -359,17 +463,29 @@ describe('deprecate', () => {
     const name = uniqueName('lw-dep-bad');
     await expectOk(await publish(name, '1.0.0', token), 201, name);
     const pkg = await readForWrite(name);
-    await expectError(await putDoc(name, { ...pkg, versions: { '1.0.0': { deprecated: 5 } } }, token), 400, 'deprecated must be a string');
+    await expectError(
+      await putDoc(name, { ...pkg, versions: { '1.0.0': { deprecated: 5 } } }, token),
+      400,
+      'deprecated must be a string',
+    );
     await expectError(await putDoc(name, { ...pkg, name: 'other' }, token), 400, 'does not match the URL');
     const elsewhere = uniqueName('lw-dep-none');
-    await expectError(await putDoc(elsewhere, { name: elsewhere, versions: {} }, token), 403, 'not published on this registry');
+    await expectError(
+      await putDoc(elsewhere, { name: elsewhere, versions: {} }, token),
+      403,
+      'not published on this registry',
+    );
     const scoped = `@local-test/${uniqueName('dep-none')}`;
-    await expectError(await putDoc(scoped, { name: scoped, versions: {} }, token), 404, 'not published on this registry');
+    await expectError(
+      await putDoc(scoped, { name: scoped, versions: {} }, token),
+      404,
+      'not published on this registry',
+    );
   });
 });
 
 describe('unpublish one version', () => {
-  it.each(NAME_KINDS)('%s: follows npm\'s PUT -rev then DELETE tarball flow', async (_kind, makeName) => {
+  it.each(NAME_KINDS)("%s: follows npm's PUT -rev then DELETE tarball flow", async (_kind, makeName) => {
     const { token, name } = await twoVersions(makeName('unpub'));
     await expectOk(await putTag(name, 'next', '"1.0.1"', token), 201, name);
     expect(await r2Keys(`local/${name}/1.0.1/`)).toHaveLength(1);
@@ -390,7 +506,10 @@ describe('unpublish one version', () => {
     expect(await r2Keys(`local/${name}/1.0.0/`)).toHaveLength(1);
 
     const again = await publish(name, '1.0.1', token);
-    expect({ status: again.status, body: await again.json() }).toEqual({ status: 403, body: { error: 'You cannot publish over the previously published versions: 1.0.1.' } });
+    expect({ status: again.status, body: await again.json() }).toEqual({
+      status: 403,
+      body: { error: 'You cannot publish over the previously published versions: 1.0.1.' },
+    });
     expect(await r2Keys(`local/${name}/1.0.1/`)).toEqual([]);
   });
 
@@ -407,8 +526,16 @@ describe('unpublish one version', () => {
     body['dist-tags'].latest = '1.0.1';
     await expectError(await putRev(name, stale._rev, body, token), 409, 'Document update conflict');
     await expectError(await delRev(name, stale._rev, token), 409, 'Document update conflict');
-    await expectError(await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }), 400, 'still published');
-    await expectError(await get(`/${name}/-/${name}-7.0.0.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }), 404, 'tarball not found');
+    await expectError(
+      await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
+      400,
+      'still published',
+    );
+    await expectError(
+      await get(`/${name}/-/${name}-7.0.0.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
+      404,
+      'tarball not found',
+    );
     // a PUT -rev may not add versions
     const add = await readForWrite(name);
     add.versions['9.9.9'] = { ...add.versions['1.0.0'], version: '9.9.9' };
@@ -433,35 +560,41 @@ describe('unpublish one version', () => {
 });
 
 describe('unpublish the whole package', () => {
-  it('DELETE -rev removes every version and tarball; only the owner may publish again, and only new versions', async () => {
-    const owner = await twoVersions(uniqueName('lw-unpub-all'));
-    const other = await newUser('lw-other');
-    const name = owner.name;
-    expect(await r2Keys(`local/${name}/`)).toHaveLength(2);
-    const { _rev } = await readForWrite(name);
+  it(
+    'DELETE -rev removes every version and tarball; ' + 'only the owner may publish again, and only new versions',
+    async () => {
+      const owner = await twoVersions(uniqueName('lw-unpub-all'));
+      const other = await newUser('lw-other');
+      const name = owner.name;
+      expect(await r2Keys(`local/${name}/`)).toHaveLength(2);
+      const { _rev } = await readForWrite(name);
 
-    await expectOk(await delRev(name, _rev, owner.token), 200, name);
-    await expectError(await get(`/${name}`), 404, 'Not found');
-    await expectError(await corgi(`/${name}`), 404, 'Not found');
-    await expectError(await get(`/${name}/1.0.0`), 404, 'Not found');
-    await expectError(await tarball(name, '1.0.0'), 404, 'tarball not found');
-    await expectError(await get(tagsPath(name)), 404, 'Not found');
-    expect(await r2Keys(`local/${name}/`)).toEqual([]);
-    const stored = await row(name);
-    expect(stored.unpublished).toBe(1);
-    expect(Object.keys(JSON.parse(stored.doc).time)).toEqual(expect.arrayContaining(['1.0.0', '1.0.1']));
+      await expectOk(await delRev(name, _rev, owner.token), 200, name);
+      await expectError(await get(`/${name}`), 404, 'Not found');
+      await expectError(await corgi(`/${name}`), 404, 'Not found');
+      await expectError(await get(`/${name}/1.0.0`), 404, 'Not found');
+      await expectError(await tarball(name, '1.0.0'), 404, 'tarball not found');
+      await expectError(await get(tagsPath(name)), 404, 'Not found');
+      expect(await r2Keys(`local/${name}/`)).toEqual([]);
+      const stored = await row(name);
+      expect(stored.unpublished).toBe(1);
+      expect(Object.keys(JSON.parse(stored.doc).time)).toEqual(expect.arrayContaining(['1.0.0', '1.0.1']));
 
-    const old = await publish(name, '1.0.0', owner.token);
-    expect({ status: old.status, body: await old.json() }).toEqual({ status: 403, body: { error: 'You cannot publish over the previously published versions: 1.0.0.' } });
-    await expectError(await publish(name, '2.0.0', other.token), 403, 'is not a maintainer');
-    await expectOk(await publish(name, '2.0.0', owner.token), 201, name);
-    const f = await fullDoc(name);
-    expect(Object.keys(f.versions)).toEqual(['2.0.0']);
-    expect(f['dist-tags']).toEqual({ latest: '2.0.0' });
-    expect(f.time.unpublished).toBeUndefined();
-    expect(await r2Keys(`local/${name}/`)).toHaveLength(1);
-    expect((await tarball(name, '2.0.0')).status).toBe(200);
-  });
+      const old = await publish(name, '1.0.0', owner.token);
+      expect({ status: old.status, body: await old.json() }).toEqual({
+        status: 403,
+        body: { error: 'You cannot publish over the previously published versions: 1.0.0.' },
+      });
+      await expectError(await publish(name, '2.0.0', other.token), 403, 'is not a maintainer');
+      await expectOk(await publish(name, '2.0.0', owner.token), 201, name);
+      const f = await fullDoc(name);
+      expect(Object.keys(f.versions)).toEqual(['2.0.0']);
+      expect(f['dist-tags']).toEqual({ latest: '2.0.0' });
+      expect(f.time.unpublished).toBeUndefined();
+      expect(await r2Keys(`local/${name}/`)).toHaveLength(1);
+      expect((await tarball(name, '2.0.0')).status).toBe(200);
+    },
+  );
 });
 
 describe('dist-tags', () => {
@@ -496,7 +629,9 @@ describe('dist-tags', () => {
     // npm's -rev PUT carries the tags too: new ones follow the same rules
     for (const bad of ['^1.0.0', 'a b', '__proto__']) {
       const doc = await readForWrite(name);
-      const body = JSON.parse(JSON.stringify(doc).replace('"dist-tags":{', `"dist-tags":{${JSON.stringify(bad)}:"1.0.1",`));
+      const body = JSON.parse(
+        JSON.stringify(doc).replace('"dist-tags":{', `"dist-tags":{${JSON.stringify(bad)}:"1.0.1",`),
+      );
       await expectError(await putRev(name, doc._rev, body, token), 400, 'dist-tag name');
     }
     await expectError(await delTag(name, 'latest', token), 400, 'latest tag cannot be removed');
@@ -539,10 +674,16 @@ describe('owners', () => {
     await expectError(await publish(name, '1.0.1', bob.token), 403, 'is not a maintainer');
 
     // npm owner add: reads the user, then PUTs {_id, _rev, maintainers}
-    const u = await (await get(`/-/user/org.couchdb.user:${bob.user}`, { headers: { authorization: `Bearer ${alice.token}` } })).json<any>();
+    const u = await (
+      await get(`/-/user/org.couchdb.user:${bob.user}`, { headers: { authorization: `Bearer ${alice.token}` } })
+    ).json<any>();
     let doc = await fullDoc(name);
     const added = [...doc.maintainers, { name: u.name, email: u.email }];
-    await expectOk(await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: added }, alice.token), 200, name);
+    await expectOk(
+      await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: added }, alice.token),
+      200,
+      name,
+    );
     doc = await fullDoc(name);
     expect(doc.maintainers.map((m: any) => m.name)).toEqual([alice.user, bob.user]);
     expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
@@ -551,13 +692,30 @@ describe('owners', () => {
     // npm owner rm alice, by bob
     doc = await fullDoc(name);
     const rest = doc.maintainers.filter((m: any) => m.name !== alice.user);
-    await expectOk(await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: rest }, bob.token), 200, name);
+    await expectOk(
+      await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: rest }, bob.token),
+      200,
+      name,
+    );
     await expectError(await publish(name, '1.0.2', alice.token), 403, 'is not a maintainer');
 
     doc = await fullDoc(name);
-    await expectError(await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: [] }, bob.token), 400, 'non-empty');
+    await expectError(
+      await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: [] }, bob.token),
+      400,
+      'non-empty',
+    );
     const ghost = uniqueName('lw-ghost');
-    await expectError(await putRev(name, doc._rev, { _id: doc._id, _rev: doc._rev, maintainers: [...doc.maintainers, { name: ghost }] }, bob.token), 404, `no such user: ${ghost}`);
+    await expectError(
+      await putRev(
+        name,
+        doc._rev,
+        { _id: doc._id, _rev: doc._rev, maintainers: [...doc.maintainers, { name: ghost }] },
+        bob.token,
+      ),
+      404,
+      `no such user: ${ghost}`,
+    );
     const after = await fullDoc(name);
     expect(after._rev).toBe(doc._rev);
     expect(after.maintainers.map((m: any) => m.name)).toEqual([bob.user]);

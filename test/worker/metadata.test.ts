@@ -1,8 +1,22 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
-  CORGI, ORIGIN, ageEntry, corgi, deleteDoc, get, putDoc, putPackage, readMeta, setFault, uniqueName, upstream,
-  settle, upstreamHits, waitForHits, waitForMeta,
+  CORGI,
+  ORIGIN,
+  ageEntry,
+  corgi,
+  deleteDoc,
+  get,
+  putDoc,
+  putPackage,
+  readMeta,
+  setFault,
+  uniqueName,
+  upstream,
+  settle,
+  upstreamHits,
+  waitForHits,
+  waitForMeta,
 } from './helpers';
 
 const MIN = 60_000;
@@ -83,10 +97,20 @@ describe('version manifests', () => {
   it('resolves versions, dist-tags and ranges', async () => {
     const name = uniqueName('man');
     await putPackage(name, ['1.0.0', '1.2.0', '2.0.0-beta.1']);
-    await putDoc(name, { ...(await (await fetch(`${upstream}${name}`)).json<any>()), 'dist-tags': { latest: '1.0.0', next: '2.0.0-beta.1' } });
+    await putDoc(name, {
+      ...(await (await fetch(`${upstream}${name}`)).json<any>()),
+      'dist-tags': { latest: '1.0.0', next: '2.0.0-beta.1' },
+    });
     const cases: [string, string | undefined][] = [
-      ['1.2.0', '1.2.0'], ['latest', '1.0.0'], ['next', '2.0.0-beta.1'], ['%5E1.0.0', '1.2.0'], ['~1.0', '1.0.0'],
-      ['*', '1.2.0'], ['3.0.0', undefined], ['%5E5', undefined], ['nope', undefined],
+      ['1.2.0', '1.2.0'],
+      ['latest', '1.0.0'],
+      ['next', '2.0.0-beta.1'],
+      ['%5E1.0.0', '1.2.0'],
+      ['~1.0', '1.0.0'],
+      ['*', '1.2.0'],
+      ['3.0.0', undefined],
+      ['%5E5', undefined],
+      ['nope', undefined],
     ];
     for (const [spec, want] of cases) {
       const r = await get(`/${name}/${spec}`);
@@ -129,7 +153,9 @@ describe('the KV cache', () => {
   it('shares one upstream fetch among concurrent misses, full and abbreviated alike', async () => {
     const name = uniqueName('herd');
     await putPackage(name, ['1.0.0', '1.1.0']);
-    const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? get(`/${name}`) : corgi(`/${name}`))));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? get(`/${name}`) : corgi(`/${name}`))),
+    );
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
     expect(await upstreamHits(name)).toBe(1);
@@ -160,7 +186,10 @@ describe('the KV cache', () => {
     expect(refreshed.etag).toBe(first.etag);
 
     // past it again, changed upstream: stale copy now, new version on the next request
-    await putDoc(name, { ...doc, versions: { ...doc.versions, '1.1.0': { ...doc.versions['1.0.0'], version: '1.1.0' } } });
+    await putDoc(name, {
+      ...doc,
+      versions: { ...doc.versions, '1.1.0': { ...doc.versions['1.0.0'], version: '1.1.0' } },
+    });
     await ageEntry(name, 6 * MIN);
     const old = await corgi(`/${name}`);
     expect(Object.keys((await old.json<any>()).versions)).toEqual(['1.0.0']);
@@ -170,27 +199,30 @@ describe('the KV cache', () => {
     expect(Object.keys((await fresh.json<any>()).versions)).toEqual(['1.0.0', '1.1.0']);
   });
 
-  it.each(['500', 'badjson', 'wrongname', 'hang'])('serves stale when the upstream fails (%s) and never caches the failure', async (mode) => {
-    const name = uniqueName(`sie-${mode}`);
-    await putPackage(name, ['1.0.0']);
-    const ok = await corgi(`/${name}`);
-    const etag = ok.headers.get('etag');
-    await ok.arrayBuffer();
-    const before = await waitForMeta(name);
-    await setFault(name, mode);
-    await ageEntry(name, 10 * 86400_000); // 10 days: stale, within MAX_STALE
-    const aged = (await readMeta(name))!;
-    const r = await corgi(`/${name}`);
-    expect(r.status).toBe(200);
-    expect(r.headers.get('etag')).toBe(etag);
-    await r.arrayBuffer();
-    if (mode !== 'hang') await waitForHits(name, 2);
-    else await new Promise((res) => setTimeout(res, 2500)); // the 2 s test timeout passes
-    // the failed revalidation left the entry as it was
-    expect(await readMeta(name)).toEqual(aged);
-    expect(before.etag).toBe(aged.etag);
-    await setFault(name, 'none');
-  });
+  it.each(['500', 'badjson', 'wrongname', 'hang'])(
+    'serves stale when the upstream fails (%s) and never caches the failure',
+    async (mode) => {
+      const name = uniqueName(`sie-${mode}`);
+      await putPackage(name, ['1.0.0']);
+      const ok = await corgi(`/${name}`);
+      const etag = ok.headers.get('etag');
+      await ok.arrayBuffer();
+      const before = await waitForMeta(name);
+      await setFault(name, mode);
+      await ageEntry(name, 10 * 86400_000); // 10 days: stale, within MAX_STALE
+      const aged = (await readMeta(name))!;
+      const r = await corgi(`/${name}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('etag')).toBe(etag);
+      await r.arrayBuffer();
+      if (mode !== 'hang') await waitForHits(name, 2);
+      else await new Promise((res) => setTimeout(res, 2500)); // the 2 s test timeout passes
+      // the failed revalidation left the entry as it was
+      expect(await readMeta(name)).toEqual(aged);
+      expect(before.etag).toBe(aged.etag);
+      await setFault(name, 'none');
+    },
+  );
 
   it('gives up on a copy older than MAX_STALE when the upstream fails', async () => {
     const name = uniqueName('toostale');
@@ -268,7 +300,7 @@ describe('the KV cache', () => {
 
 describe('bad input', () => {
   it.each([
-    ['/' + 'a'.repeat(215), 400],
+    [`/${'a'.repeat(215)}`, 400],
     ['/UpperCase', 400],
     ['/..%2f..%2fetc', 400],
     ['/.npmrc', 400],
@@ -312,7 +344,11 @@ describe('other endpoints', () => {
     const s = await get('/-/v1/search?text=abc&size=1');
     expect(s.status).toBe(200);
     expect((await s.json<any>()).objects[0].package.name).toBe('upstream-abc');
-    const bulk = await get('/-/npm/v1/security/advisories/bulk', { method: 'POST', body: '{"abbrev":["1.1.1"]}', headers: { 'content-type': 'application/json' } });
+    const bulk = await get('/-/npm/v1/security/advisories/bulk', {
+      method: 'POST',
+      body: '{"abbrev":["1.1.1"]}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bulk.status).toBe(200);
     expect(await bulk.json()).toEqual({});
     const quick = await get('/-/npm/v1/security/audits/quick', { method: 'POST', body: '{}' });

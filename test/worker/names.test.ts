@@ -7,7 +7,11 @@ describe('parsePackagePath', () => {
     expect(parsePackagePath('/abbrev/')).toEqual({ kind: 'packument', name: 'abbrev' });
     expect(parsePackagePath('/abbrev/1.1.1')).toEqual({ kind: 'manifest', name: 'abbrev', spec: '1.1.1' });
     expect(parsePackagePath('/abbrev/%5E1.0.0')).toEqual({ kind: 'manifest', name: 'abbrev', spec: '^1.0.0' });
-    expect(parsePackagePath('/abbrev/-/abbrev-1.1.1.tgz')).toEqual({ kind: 'tarball', name: 'abbrev', file: 'abbrev-1.1.1.tgz' });
+    expect(parsePackagePath('/abbrev/-/abbrev-1.1.1.tgz')).toEqual({
+      kind: 'tarball',
+      name: 'abbrev',
+      file: 'abbrev-1.1.1.tgz',
+    });
   });
 
   it('accepts the three scoped encodings', () => {
@@ -20,10 +24,15 @@ describe('parsePackagePath', () => {
     expect(parsePackagePath('/@s%2fn/latest')).toEqual({ kind: 'manifest', name: '@s/n', spec: 'latest' });
   });
 
-  it('reads npm\'s write paths', () => {
+  it("reads npm's write paths", () => {
     expect(parsePackagePath('/a/-rev/3-abc')).toEqual({ kind: 'revision', name: 'a', rev: '3-abc' });
     expect(parsePackagePath('/@s%2fn/-rev/1-x')).toEqual({ kind: 'revision', name: '@s/n', rev: '1-x' });
-    expect(parsePackagePath('/@s/n/-/n-1.0.0.tgz/-rev/2-y')).toEqual({ kind: 'tarball-revision', name: '@s/n', file: 'n-1.0.0.tgz', rev: '2-y' });
+    expect(parsePackagePath('/@s/n/-/n-1.0.0.tgz/-rev/2-y')).toEqual({
+      kind: 'tarball-revision',
+      name: '@s/n',
+      file: 'n-1.0.0.tgz',
+      rev: '2-y',
+    });
     expect(parsePackagePath('/a/-rev/')).toBeUndefined();
     expect(parsePackagePath('/a/-/a.tgz/-rev')).toBeUndefined();
   });
@@ -46,7 +55,7 @@ describe('parsePackagePath', () => {
   });
 
   it.each([
-    ['/' + 'a'.repeat(215), /more than 214/],
+    [`/${'a'.repeat(215)}`, /more than 214/],
     ['/UpperCase', /capital letters/],
     ['/..', /period/],
     ['/.hidden', /period/],

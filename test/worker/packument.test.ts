@@ -1,14 +1,29 @@
 // Pure edits of local documents: what each npm write does to the stored packument.
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/http/errors';
-import { addVersion, applyDeprecations, applyRevision, removeDistTag, setDistTag, unpublishAll, type Packument } from '../../src/local/packument';
+import {
+  addVersion,
+  applyDeprecations,
+  applyRevision,
+  removeDistTag,
+  setDistTag,
+  unpublishAll,
+  type Packument,
+} from '../../src/local/packument';
 
 const alice = { name: 'alice', email: 'a@example.test' };
 const T1 = '2026-01-01T00:00:00.000Z';
 const T2 = '2026-02-01T00:00:00.000Z';
 
 function manifest(version: string, extra: object = {}) {
-  return { name: 'p', version, description: `p ${version}`, readme: `# p ${version}`, dist: { tarball: `http://r.test/p/-/p-${version}.tgz` }, ...extra };
+  return {
+    name: 'p',
+    version,
+    description: `p ${version}`,
+    readme: `# p ${version}`,
+    dist: { tarball: `http://r.test/p/-/p-${version}.tgz` },
+    ...extra,
+  };
 }
 
 function withVersions(...versions: string[]): Packument {
@@ -39,7 +54,12 @@ describe('addVersion', () => {
   });
 
   it('keeps latest and its readme when another tag is published', () => {
-    const d = addVersion(withVersions('1.0.0'), { version: '2.0.0-rc.1', manifest: manifest('2.0.0-rc.1'), tags: ['next'] }, alice, T2);
+    const d = addVersion(
+      withVersions('1.0.0'),
+      { version: '2.0.0-rc.1', manifest: manifest('2.0.0-rc.1'), tags: ['next'] },
+      alice,
+      T2,
+    );
     expect(d['dist-tags']).toEqual({ latest: '1.0.0', next: '2.0.0-rc.1' });
     expect(d.readme).toBe('# p 1.0.0');
     expect(d.description).toBe('p 1.0.0');
@@ -49,20 +69,33 @@ describe('addVersion', () => {
 
   it('refuses versions that exist or existed', () => {
     const d = withVersions('1.0.0', '1.0.1');
-    expect(refusal(() => addVersion(d, { version: '1.0.1', manifest: manifest('1.0.1'), tags: ['latest'] }, alice, T2))).toEqual({
-      status: 403, message: 'You cannot publish over the previously published versions: 1.0.1.',
+    expect(
+      refusal(() => addVersion(d, { version: '1.0.1', manifest: manifest('1.0.1'), tags: ['latest'] }, alice, T2)),
+    ).toEqual({
+      status: 403,
+      message: 'You cannot publish over the previously published versions: 1.0.1.',
     });
     const { doc } = applyRevision(d, { versions: { '1.0.1': {} } }, T2);
-    expect(refusal(() => addVersion(doc, { version: '1.0.0', manifest: manifest('1.0.0'), tags: ['latest'] }, alice, T2)).status).toBe(403);
+    expect(
+      refusal(() => addVersion(doc, { version: '1.0.0', manifest: manifest('1.0.0'), tags: ['latest'] }, alice, T2))
+        .status,
+    ).toBe(403);
     const gone = unpublishAll(d, T2).doc;
-    expect(refusal(() => addVersion(gone, { version: '1.0.0', manifest: manifest('1.0.0'), tags: ['latest'] }, alice, T2)).status).toBe(403);
+    expect(
+      refusal(() => addVersion(gone, { version: '1.0.0', manifest: manifest('1.0.0'), tags: ['latest'] }, alice, T2))
+        .status,
+    ).toBe(403);
   });
 });
 
 describe('applyRevision (unpublish one version, owners)', () => {
   it('removes left-out versions, drops their tags, moves latest to the highest left, keeps time', () => {
     const d = setDistTag(withVersions('1.0.0', '1.1.0', '2.0.0'), 'old', '1.0.0', T1);
-    const { doc, removed } = applyRevision(d, { versions: { '1.0.0': {}, '1.1.0': {} }, 'dist-tags': { old: '1.0.0' } }, T2);
+    const { doc, removed } = applyRevision(
+      d,
+      { versions: { '1.0.0': {}, '1.1.0': {} }, 'dist-tags': { old: '1.0.0' } },
+      T2,
+    );
     expect(removed).toEqual(['2.0.0']);
     expect(Object.keys(doc.versions)).toEqual(['1.0.0', '1.1.0']);
     expect(doc['dist-tags']).toEqual({ old: '1.0.0', latest: '1.1.0' });
@@ -81,7 +114,11 @@ describe('applyRevision (unpublish one version, owners)', () => {
 
   it('changes maintainers alone when that is all the body has', () => {
     const d = withVersions('1.0.0');
-    const { doc, removed } = applyRevision(d, { _id: 'p', _rev: d._rev, maintainers: [alice, { name: 'bob', email: 'b@example.test' }] }, T2);
+    const { doc, removed } = applyRevision(
+      d,
+      { _id: 'p', _rev: d._rev, maintainers: [alice, { name: 'bob', email: 'b@example.test' }] },
+      T2,
+    );
     expect(removed).toEqual([]);
     expect(doc.maintainers.map((m) => m.name)).toEqual(['alice', 'bob']);
     expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
@@ -110,7 +147,7 @@ describe('applyDeprecations, dist-tags', () => {
     expect(refusal(() => applyDeprecations(d, { versions: { '1.0.0': { deprecated: 5 } } }, T2)).status).toBe(400);
   });
 
-  it('sets and removes tags with npm\'s rules', () => {
+  it("sets and removes tags with npm's rules", () => {
     const d = withVersions('1.0.0', '1.1.0');
     expect(setDistTag(d, 'beta', '1.0.0', T2)['dist-tags']).toEqual({ latest: '1.1.0', beta: '1.0.0' });
     expect(setDistTag(d, 'latest', '1.0.0', T2).description).toBe('p 1.0.0');

@@ -58,7 +58,7 @@ describe('publish', () => {
     expect((await get(`/${name}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
   });
 
-  it('refuses a version that exists, with npm\'s text', async () => {
+  it("refuses a version that exists, with npm's text", async () => {
     const token = await signup(uniqueName('bob'));
     const name = uniqueName('pub-dup');
     expect((await publish(name, '1.0.0', token)).status).toBe(201);
@@ -82,7 +82,11 @@ describe('publish', () => {
   it('lets exactly one of parallel publishes of one version win, and keeps only its bytes', async () => {
     const token = await signup(uniqueName('dave'));
     const name = uniqueName('pub-same');
-    const bodies = await Promise.all(Array.from({ length: 10 }, (_, i) => publishBody(name, '2.0.0', { bytes: new TextEncoder().encode(`variant ${i} `.repeat(10)) })));
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        publishBody(name, '2.0.0', { bytes: new TextEncoder().encode(`variant ${i} `.repeat(10)) }),
+      ),
+    );
     const rs = await Promise.all(bodies.map((b) => get(`/${name}`, send('PUT', b, token))));
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(403)]);

@@ -4,11 +4,18 @@ import { get, putPackage, uniqueName } from './helpers';
 import { bearer, publishBody, send } from './local-helpers';
 
 const PRIVATE = { READ_ACCESS: 'users' };
-const as = (token?: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { ...(init.headers as object), ...(token ? bearer(token) : {}) } });
+const as = (token?: string, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  headers: { ...(init.headers as object), ...(token ? bearer(token) : {}) },
+});
 const read = (path: string, token?: string, init: RequestInit = {}) => get(path, as(token, init), PRIVATE);
 
 async function signupPrivately(name: string): Promise<string> {
-  const r = await read(`/-/user/org.couchdb.user:${name}`, undefined, send('PUT', { name, password: `pw-${name}`, email: `${name}@example.test` }));
+  const r = await read(
+    `/-/user/org.couchdb.user:${name}`,
+    undefined,
+    send('PUT', { name, password: `pw-${name}`, email: `${name}@example.test` }),
+  );
   expect(r.status).toBe(201); // logging in needs no token, or nobody could get one
   return (await r.json<{ token: string }>()).token;
 }
@@ -20,20 +27,33 @@ describe('READ_ACCESS=users', () => {
     const user = uniqueName('private-user');
     const token = await signupPrivately(user);
     const local = `@local-test/${uniqueName('private')}`;
-    const published = await read(`/${local.replace('/', '%2f')}`, token, send('PUT', await publishBody(local, '1.0.0')));
+    const published = await read(
+      `/${local.replace('/', '%2f')}`,
+      token,
+      send('PUT', await publishBody(local, '1.0.0')),
+    );
     expect(published.status).toBe(201);
     const created = await read('/-/npm/v1/tokens', token, send('POST', { password: `pw-${user}`, readonly: true }));
     const readonly = (await created.json<{ token: string }>()).token;
 
     const paths = [
-      `/${mirrored}`, `/${mirrored}/1.0.0`, `/${mirrored}/-/${mirrored}-1.0.0.tgz`,
-      `/${local.replace('/', '%2f')}`, `/${local}/-/${local.split('/')[1]}-1.0.0.tgz`,
-      `/-/package/${local.replace('/', '%2f')}/dist-tags`, `/-/v1/search?text=${local}`,
-      '/downloads/point/last-week', '/-/whoami',
+      `/${mirrored}`,
+      `/${mirrored}/1.0.0`,
+      `/${mirrored}/-/${mirrored}-1.0.0.tgz`,
+      `/${local.replace('/', '%2f')}`,
+      `/${local}/-/${local.split('/')[1]}-1.0.0.tgz`,
+      `/-/package/${local.replace('/', '%2f')}/dist-tags`,
+      `/-/v1/search?text=${local}`,
+      '/downloads/point/last-week',
+      '/-/whoami',
     ];
     for (const path of paths) {
       const anonymous = await read(path);
-      expect([path, anonymous.status, await anonymous.json()]).toEqual([path, 401, { error: expect.stringContaining('authentication required') }]);
+      expect([path, anonymous.status, await anonymous.json()]).toEqual([
+        path,
+        401,
+        { error: expect.stringContaining('authentication required') },
+      ]);
       expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
       const stranger = await read(path, 'npm_not-a-token-of-this-registry');
       expect([path, stranger.status]).toEqual([path, 401]);

@@ -21,9 +21,22 @@ describe('search', () => {
     const all = await search(`text=${word}&size=10`);
     expect(all.total).toBe(2 + 3);
     // local hits by name (`@` sorts first), then the upstream's in its order
-    expect(all.objects.map((o: any) => o.package.name)).toEqual([b, a, `upstream-${word}`, `upstream-${word}-2`, `upstream-${word}-3`]);
+    expect(all.objects.map((o: any) => o.package.name)).toEqual([
+      b,
+      a,
+      `upstream-${word}`,
+      `upstream-${word}-2`,
+      `upstream-${word}-3`,
+    ]);
     const first = all.objects.find((o: any) => o.package.name === a);
-    expect(first.package).toMatchObject({ name: a, version: '1.0.0', description: `the ${a} package`, keywords: ['local', 'test'], maintainers: [{ username: expect.any(String) }], publisher: { username: expect.any(String) } });
+    expect(first.package).toMatchObject({
+      name: a,
+      version: '1.0.0',
+      description: `the ${a} package`,
+      keywords: ['local', 'test'],
+      maintainers: [{ username: expect.any(String) }],
+      publisher: { username: expect.any(String) },
+    });
     expect(Array.isArray(first.package.maintainers)).toBe(true);
 
     // page 2 of size 2: the third hit overall is the upstream's first
@@ -54,10 +67,20 @@ describe('search', () => {
     const token = await signup(uniqueName('summary'));
     const name = uniqueName('summary-pkg');
     for (const v of ['1.0.0', '1.1.0']) {
-      expect((await publish(name, v, token, { manifest: { description: `release ${v}`, keywords: ['summary-test', `k${v}`] } })).status).toBe(201);
+      expect(
+        (
+          await publish(name, v, token, {
+            manifest: { description: `release ${v}`, keywords: ['summary-test', `k${v}`] },
+          })
+        ).status,
+      ).toBe(201);
     }
     const shown = async () => (await search(`text=${name}`)).objects.find((o: any) => o.package.name === name)?.package;
-    expect(await shown()).toMatchObject({ version: '1.1.0', description: 'release 1.1.0', keywords: ['summary-test', 'k1.1.0'] });
+    expect(await shown()).toMatchObject({
+      version: '1.1.0',
+      description: 'release 1.1.0',
+      keywords: ['summary-test', 'k1.1.0'],
+    });
     const tag = await get(`/-/package/${name}/dist-tags/latest`, send('PUT', '"1.0.0"', token));
     expect(tag.status).toBe(201);
     expect(await shown()).toMatchObject({ version: '1.0.0', description: 'release 1.0.0' });
@@ -71,16 +94,26 @@ describe('search', () => {
     const { DB, TEST_MIGRATIONS } = env as unknown as { DB: D1Database; TEST_MIGRATIONS: D1Migration[] };
     const copy = TEST_MIGRATIONS.find((m) => m.name.startsWith('0005'))!.queries.find((q) => q.startsWith('INSERT'))!;
     // the migration's SELECT, read for one row of today's table
-    const select = `${copy.slice(copy.indexOf('SELECT'), copy.lastIndexOf('FROM local_packages'))} FROM local_packages WHERE name = ?`;
+    const columns = copy.slice(copy.indexOf('SELECT'), copy.lastIndexOf('FROM local_packages'));
+    const select = `${columns} FROM local_packages WHERE name = ?`;
     const token = await signup(uniqueName('summary'));
-    const manifests: Record<string, unknown>[] = [{}, { keywords: 'one string', description: undefined }, { keywords: ['a', 'b'], description: 'ümlaut "quoted"' }];
+    const manifests: Record<string, unknown>[] = [
+      {},
+      { keywords: 'one string', description: undefined },
+      { keywords: ['a', 'b'], description: 'ümlaut "quoted"' },
+    ];
     for (const manifest of manifests) {
       const name = uniqueName('summary-sql');
       expect((await publish(name, '1.0.0', token, { manifest })).status).toBe(201);
-      const row = await DB.prepare('SELECT summary FROM local_packages WHERE name = ?').bind(name).first<{ summary: string }>();
+      const row = await DB.prepare('SELECT summary FROM local_packages WHERE name = ?')
+        .bind(name)
+        .first<{ summary: string }>();
       const backfilled = await DB.prepare(select).bind(name).first<{ summary: string }>();
       expect(JSON.parse(backfilled!.summary)).toEqual(JSON.parse(row!.summary));
-      expect(JSON.parse(row!.summary)).toMatchObject({ version: '1.0.0', maintainers: [expect.objectContaining({ name: expect.any(String) })] });
+      expect(JSON.parse(row!.summary)).toMatchObject({
+        version: '1.0.0',
+        maintainers: [expect.objectContaining({ name: expect.any(String) })],
+      });
     }
   });
 });

@@ -37,7 +37,11 @@ describe('tarballs', () => {
     const name = `@sc-${uniqueName('t')}/pkg`;
     const { tarballs } = await putPackage(name, ['1.0.0']);
     const scope = name.split('/')[0];
-    for (const path of [`/${scope}/pkg/-/pkg-1.0.0.tgz`, `/${scope}%2fpkg/-/pkg-1.0.0.tgz`, `/${scope}%2Fpkg/-/pkg-1.0.0.tgz`]) {
+    for (const path of [
+      `/${scope}/pkg/-/pkg-1.0.0.tgz`,
+      `/${scope}%2fpkg/-/pkg-1.0.0.tgz`,
+      `/${scope}%2Fpkg/-/pkg-1.0.0.tgz`,
+    ]) {
       const r = await get(path);
       expect([path, r.status]).toEqual([path, 200]);
       expect(await bytes(r)).toEqual(tarballs['pkg-1.0.0.tgz']);

@@ -24,14 +24,29 @@ describe('counting own downloads', () => {
     const day = '2031-01-02';
     const ev = (version: string) => ({ name, version, day });
     const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
-    const first = batchOf([{ id: ids[0], body: ev('1.0.0') }, { id: ids[1], body: ev('1.0.0') }, { id: ids[0], body: ev('1.0.0') }, { id: 'junk', body: { name: 5 } }]);
+    const first = batchOf([
+      { id: ids[0], body: ev('1.0.0') },
+      { id: ids[1], body: ev('1.0.0') },
+      { id: ids[0], body: ev('1.0.0') },
+      { id: 'junk', body: { name: 5 } },
+    ]);
     await countDownloads(first, env);
-    const again = batchOf([{ id: ids[1], body: ev('1.0.0') }, { id: ids[2], body: ev('2.0.0') }]);
+    const again = batchOf([
+      { id: ids[1], body: ev('1.0.0') },
+      { id: ids[2], body: ev('2.0.0') },
+    ]);
     await countDownloads(again, env);
     expect(first.acked + again.acked).toBe(2);
-    const rows = await env.DB.prepare('SELECT version, downloads FROM dl_traffic WHERE name = ? ORDER BY version').bind(name).all();
-    expect(rows.results).toEqual([{ version: '1.0.0', downloads: 2 }, { version: '2.0.0', downloads: 1 }]);
-    const days = await env.DB.prepare('SELECT changed FROM dl_traffic_days WHERE day = ?').bind(day).first<{ changed: number }>();
+    const rows = await env.DB.prepare('SELECT version, downloads FROM dl_traffic WHERE name = ? ORDER BY version')
+      .bind(name)
+      .all();
+    expect(rows.results).toEqual([
+      { version: '1.0.0', downloads: 2 },
+      { version: '2.0.0', downloads: 1 },
+    ]);
+    const days = await env.DB.prepare('SELECT changed FROM dl_traffic_days WHERE day = ?')
+      .bind(day)
+      .first<{ changed: number }>();
     expect(days?.changed).toBe(3);
   });
 });

@@ -11,7 +11,16 @@ const json = (body: unknown, token?: string) => ({
 async function adduser(name: string, password: string, extra: object = {}) {
   return get(`/-/user/org.couchdb.user:${encodeURIComponent(name)}`, {
     method: 'PUT',
-    ...json({ _id: `org.couchdb.user:${name}`, name, password, email: `${name}@example.test`, type: 'user', roles: [], date: new Date().toISOString(), ...extra }),
+    ...json({
+      _id: `org.couchdb.user:${name}`,
+      name,
+      password,
+      email: `${name}@example.test`,
+      type: 'user',
+      roles: [],
+      date: new Date().toISOString(),
+      ...extra,
+    }),
   });
 }
 
@@ -21,12 +30,19 @@ describe('accounts', () => {
     const r = await adduser(name, 'pw-1');
     expect(r.status).toBe(201);
     const body = await r.json<any>();
-    expect(body).toEqual({ ok: true, id: `org.couchdb.user:${name}`, rev: expect.any(String), token: expect.stringMatching(/^npm_[A-Za-z0-9_-]{43}$/) });
+    expect(body).toEqual({
+      ok: true,
+      id: `org.couchdb.user:${name}`,
+      rev: expect.any(String),
+      token: expect.stringMatching(/^npm_[A-Za-z0-9_-]{43}$/),
+    });
     const who = await get('/-/whoami', { headers: bearer(body.token) });
     expect(await who.json()).toEqual({ username: name });
 
     // stored: a PBKDF2 hash with a salt, and only the token's SHA-256
-    const row = await env.DB.prepare('SELECT salt, password_hash, iterations FROM users WHERE name = ?').bind(name).first<any>();
+    const row = await env.DB.prepare('SELECT salt, password_hash, iterations FROM users WHERE name = ?')
+      .bind(name)
+      .first<any>();
     expect(row.iterations).toBe(100_000);
     expect(row.password_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.password_hash).not.toContain('pw-1');
@@ -64,7 +80,12 @@ describe('accounts', () => {
   });
 
   it('needs a token for whoami and token routes', async () => {
-    for (const [path, method] of [['/-/whoami', 'GET'], ['/-/npm/v1/tokens', 'GET'], ['/-/npm/v1/tokens', 'POST'], ['/-/npm/v1/tokens/token/abc', 'DELETE']]) {
+    for (const [path, method] of [
+      ['/-/whoami', 'GET'],
+      ['/-/npm/v1/tokens', 'GET'],
+      ['/-/npm/v1/tokens', 'POST'],
+      ['/-/npm/v1/tokens/token/abc', 'DELETE'],
+    ]) {
       const r = await get(path, { method, headers: bearer('npm_not-a-token') });
       expect([path, method, r.status]).toEqual([path, method, 401]);
     }
@@ -76,7 +97,11 @@ describe('accounts', () => {
     const badPassword = await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'bad' }, token) });
     expect(badPassword.status).toBe(401);
     expect(await badPassword.json()).toEqual({ error: 'invalid password' });
-    const created = await get('/-/npm/v1/tokens', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ password: 'secret', readonly: true }) });
+    const created = await get('/-/npm/v1/tokens', {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'secret', readonly: true }),
+    });
     expect(created.status).toBe(201);
     const ro = await created.json<any>();
     expect(ro).toMatchObject({ readonly: true, key: expect.any(String), token: expect.stringMatching(/^npm_/) });
@@ -87,11 +112,17 @@ describe('accounts', () => {
 
     // a read-only token can read but not write
     expect(await (await get('/-/whoami', { headers: bearer(ro.token) })).json()).toEqual({ username: name });
-    expect((await get(`/-/npm/v1/tokens/token/${ro.key}`, { method: 'DELETE', headers: bearer(ro.token) })).status).toBe(403);
+    expect(
+      (await get(`/-/npm/v1/tokens/token/${ro.key}`, { method: 'DELETE', headers: bearer(ro.token) })).status,
+    ).toBe(403);
 
-    expect((await get(`/-/npm/v1/tokens/token/${ro.key.slice(0, 8)}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(204);
+    expect(
+      (await get(`/-/npm/v1/tokens/token/${ro.key.slice(0, 8)}`, { method: 'DELETE', headers: bearer(token) })).status,
+    ).toBe(204);
     expect((await get('/-/whoami', { headers: bearer(ro.token) })).status).toBe(401);
-    expect((await get('/-/npm/v1/tokens/token/does-not-exist', { method: 'DELETE', headers: bearer(token) })).status).toBe(404);
+    expect(
+      (await get('/-/npm/v1/tokens/token/does-not-exist', { method: 'DELETE', headers: bearer(token) })).status,
+    ).toBe(404);
 
     // logout revokes the token presented
     expect((await get(`/-/user/token/${token}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
@@ -101,7 +132,8 @@ describe('accounts', () => {
   it('limits a token made with cidr_whitelist to those addresses, for reads of the account and writes', async () => {
     const name = uniqueName('cidr');
     const token = (await (await adduser(name, 'secret')).json<any>()).token;
-    const create = (cidr: unknown) => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'secret', cidr_whitelist: cidr }, token) });
+    const create = (cidr: unknown) =>
+      get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'secret', cidr_whitelist: cidr }, token) });
     for (const bad of [['10.0.0.0/33'], ['not an address'], '10.0.0.0/8', [8]]) {
       const r = await create(bad);
       expect(r.status).toBe(400);
@@ -111,7 +143,9 @@ describe('accounts', () => {
     expect(made.status).toBe(201);
     const limited = await made.json<any>();
     expect(limited.cidr_whitelist).toEqual(['10.0.0.0/8', '2001:db8::/32']);
-    const from = (ip?: string) => ({ headers: { ...bearer(limited.token), ...(ip ? { 'cf-connecting-ip': ip } : {}) } });
+    const from = (ip?: string) => ({
+      headers: { ...bearer(limited.token), ...(ip ? { 'cf-connecting-ip': ip } : {}) },
+    });
     for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1']) {
       expect(await (await get('/-/whoami', from(ip))).json()).toEqual({ username: name });
     }
@@ -121,18 +155,28 @@ describe('accounts', () => {
       expect((await r.json<any>()).error).toContain('10.0.0.0/8, 2001:db8::/32');
     }
     // a write from outside is refused before anything else is looked at
-    const w = await get(`/${uniqueName('cidr-pkg')}`, { method: 'PUT', ...json({ name: 'x' }), headers: { ...from('192.0.2.1').headers, 'content-type': 'application/json' } });
+    const w = await get(`/${uniqueName('cidr-pkg')}`, {
+      method: 'PUT',
+      ...json({ name: 'x' }),
+      headers: { ...from('192.0.2.1').headers, 'content-type': 'application/json' },
+    });
     expect(w.status).toBe(403);
     expect((await w.json<any>()).error).toContain('cannot be used from 192.0.2.1');
     // an empty list is no limit, also as tokens made before stored it ('[]')
     const open = await (await create([])).json<any>();
     expect(open.cidr_whitelist).toBeNull();
-    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
+    expect(
+      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
+    ).toBe(200);
     await env.DB.prepare("UPDATE tokens SET cidr_whitelist = '[]' WHERE key = ?").bind(open.key).run();
-    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status).toBe(200);
+    expect(
+      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
+    ).toBe(200);
     // a stored list that is not JSON refuses rather than fails
     await env.DB.prepare("UPDATE tokens SET cidr_whitelist = 'not json' WHERE key = ?").bind(open.key).run();
-    expect((await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '10.0.0.1' } })).status).toBe(403);
+    expect(
+      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '10.0.0.1' } })).status,
+    ).toBe(403);
   });
 
   it('allows ten password checks per account and minute, then answers 429 (login and token create)', async () => {
@@ -143,7 +187,10 @@ describe('accounts', () => {
     for (let i = 0; i < 8; i++) expect((await adduser(name, `wrong-${i}`)).status).toBe(401);
     expect((await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'wrong' }, token) })).status).toBe(401);
     // the eleventh check is refused before the password is looked at, even a right one
-    for (const attempt of [() => adduser(name, 'right'), () => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'right' }, token) })]) {
+    for (const attempt of [
+      () => adduser(name, 'right'),
+      () => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'right' }, token) }),
+    ]) {
       const r = await attempt();
       expect(r.status).toBe(429);
       expect(r.headers.get('retry-after')).toBe('60');
@@ -165,12 +212,20 @@ describe('accounts', () => {
       expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
       const denied = await get('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, 'x') });
       expect(denied.status).toBe(401);
-      const made = await get('/-/admin/users', { method: 'POST', headers: { ...bearer('adm'), 'content-type': 'application/json' }, body: JSON.stringify({ name, password: 'pw' }) });
+      const made = await get('/-/admin/users', {
+        method: 'POST',
+        headers: { ...bearer('adm'), 'content-type': 'application/json' },
+        body: JSON.stringify({ name, password: 'pw' }),
+      });
       expect(made.status).toBe(201);
       const { token } = await made.json<any>();
       expect(await (await get('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
       expect((await adduser(name, 'pw')).status).toBe(201); // an existing user still logs in
-      const dup = await get('/-/admin/users', { method: 'POST', headers: { ...bearer('adm'), 'content-type': 'application/json' }, body: JSON.stringify({ name, password: 'pw' }) });
+      const dup = await get('/-/admin/users', {
+        method: 'POST',
+        headers: { ...bearer('adm'), 'content-type': 'application/json' },
+        body: JSON.stringify({ name, password: 'pw' }),
+      });
       expect(dup.status).toBe(409);
     } finally {
       e.ALLOW_SIGNUP = 'true';
