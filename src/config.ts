@@ -18,6 +18,10 @@ export interface Config {
   maxTarballBytes: number;
   /** `users`: every read needs a user's token, not only writes. */
   readAccess: 'public' | 'users';
+  /** Whether `npm adduser` may create accounts. */
+  allowSignup: boolean;
+  /** The admin endpoints' bearer token; undefined: they are off. */
+  adminToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +65,8 @@ export function parseConfig(env: Env): Config {
     localScopes: scopes(env.LOCAL_SCOPES),
     maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),
     readAccess: readAccess(env.READ_ACCESS),
+    allowSignup: env.ALLOW_SIGNUP === 'true',
+    adminToken: env.ADMIN_TOKEN || undefined,
   };
 }
 

@@ -69,9 +69,9 @@ app.get('/versions/*', (c, next) => {
   return /^\/versions\/.+\/last-week$/.test(path) ? serveVersionDownloads(c.req.raw, c.env.DB, path) : next();
 });
 
-app.post('/-/admin/users', (c) => adminCreateUser(c.req.raw, c.env.DB, c.env.ADMIN_TOKEN));
+app.post('/-/admin/users', (c) => adminCreateUser(c.req.raw, c.env.DB, c.var.cfg.adminToken));
 app.post('/-/admin/downloads/backfill', (c) =>
-  backfill(c.req.raw, c.env.AGGREGATES, c.env.DB, c.env.ADMIN_TOKEN, c.var.cfg.importBudgetMs),
+  backfill(c.req.raw, c.env.AGGREGATES, c.env.DB, c.var.cfg.adminToken, c.var.cfg.importBudgetMs),
 );
 
 app.on(['GET', 'PUT', 'DELETE', 'POST'], '/-/package/*', (c) =>

@@ -1,5 +1,6 @@
 // Accounts over npm's wire protocol: couch-style adduser/login, whoami, logout and `npm token`.
 import type { Hono } from 'hono';
+import { readConfig } from '../config';
 import type { Env } from '../env';
 import { requireUser, requireWriter } from '../http/auth';
 import { readJsonObject } from '../http/body';
@@ -46,7 +47,7 @@ export function userRoutes(app: Hono<any>): void {
 
     await allowPasswordCheck(env.LOGIN_LIMITER, name);
     if (await checkPassword(env.DB, name, password)) return loggedIn(env.DB, name);
-    if (env.ALLOW_SIGNUP !== 'true') {
+    if (!readConfig(env).allowSignup) {
       return jsonError(401, 'invalid user name or password (sign-up is off on this registry)');
     }
     if (await createUser(env.DB, name, password, email)) return loggedIn(env.DB, name);

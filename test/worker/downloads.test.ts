@@ -253,11 +253,13 @@ describe('download counts', () => {
 });
 
 describe('backfill', () => {
-  const call = (query: string, token?: string) =>
-    get(`/-/admin/downloads/backfill?${query}`, {
-      method: 'POST',
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+  const call = (query: string, token?: string, vars?: Partial<Env>) =>
+    get(
+      `/-/admin/downloads/backfill?${query}`,
+      { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} },
+      vars,
+    );
+  const admin = { ADMIN_TOKEN: 'sekrit' };
 
   it('is off without ADMIN_TOKEN', async () => {
     const r = await call('start=2019-07-01&days=1', 'x');
@@ -266,28 +268,23 @@ describe('backfill', () => {
   });
 
   it('imports a date range again on demand', async () => {
-    (env as any).ADMIN_TOKEN = 'sekrit';
-    try {
-      await putRun('2019-07-01', '1', { 'part-00000': 'zeta 4\n' });
-      await putRun('2019-07-02', '1', { 'part-00000': 'zeta 5\n' });
-      await scheduled();
-      // someone wiped a day: backfill puts it back
-      await env.DB.prepare('UPDATE dl_months SET d02 = 0 WHERE month = 201907').run();
-      expect((await json('/downloads/point/2019-07-02/zeta')).downloads).toBe(0);
-      expect((await call('start=2019-07-01&days=2', 'wrong')).status).toBe(401);
-      expect((await call('start=2019-7-1&days=2', 'sekrit')).status).toBe(400);
-      expect((await call('start=2019-07-01&days=0', 'sekrit')).status).toBe(400);
-      const r = await call('start=2019-07-01&days=2', 'sekrit');
-      const body = await r.json<any>();
-      expect(body.complete).toBe(true);
-      expect(body.results.map((x: any) => [x.day, x.done])).toEqual([
-        ['2019-07-01', true],
-        ['2019-07-02', true],
-      ]);
-      expect((await json('/downloads/point/2019-07-01:2019-07-02/zeta')).downloads).toBe(9);
-    } finally {
-      delete (env as any).ADMIN_TOKEN;
-    }
+    await putRun('2019-07-01', '1', { 'part-00000': 'zeta 4\n' });
+    await putRun('2019-07-02', '1', { 'part-00000': 'zeta 5\n' });
+    await scheduled();
+    // someone wiped a day: backfill puts it back
+    await env.DB.prepare('UPDATE dl_months SET d02 = 0 WHERE month = 201907').run();
+    expect((await json('/downloads/point/2019-07-02/zeta')).downloads).toBe(0);
+    expect((await call('start=2019-07-01&days=2', 'wrong', admin)).status).toBe(401);
+    expect((await call('start=2019-7-1&days=2', 'sekrit', admin)).status).toBe(400);
+    expect((await call('start=2019-07-01&days=0', 'sekrit', admin)).status).toBe(400);
+    const r = await call('start=2019-07-01&days=2', 'sekrit', admin);
+    const body = await r.json<any>();
+    expect(body.complete).toBe(true);
+    expect(body.results.map((x: any) => [x.day, x.done])).toEqual([
+      ['2019-07-01', true],
+      ['2019-07-02', true],
+    ]);
+    expect((await json('/downloads/point/2019-07-01:2019-07-02/zeta')).downloads).toBe(9);
   });
 });
 

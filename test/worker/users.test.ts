@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { Env } from '../../src/env';
 import { get, uniqueName } from './helpers';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -8,20 +9,24 @@ const json = (body: unknown, token?: string) => ({
   headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
 });
 
-async function adduser(name: string, password: string, extra: object = {}) {
-  return get(`/-/user/org.couchdb.user:${encodeURIComponent(name)}`, {
-    method: 'PUT',
-    ...json({
-      _id: `org.couchdb.user:${name}`,
-      name,
-      password,
-      email: `${name}@example.test`,
-      type: 'user',
-      roles: [],
-      date: new Date().toISOString(),
-      ...extra,
-    }),
-  });
+async function adduser(name: string, password: string, extra: object = {}, vars?: Partial<Env>) {
+  return get(
+    `/-/user/org.couchdb.user:${encodeURIComponent(name)}`,
+    {
+      method: 'PUT',
+      ...json({
+        _id: `org.couchdb.user:${name}`,
+        name,
+        password,
+        email: `${name}@example.test`,
+        type: 'user',
+        roles: [],
+        date: new Date().toISOString(),
+        ...extra,
+      }),
+    },
+    vars,
+  );
 }
 
 describe('accounts', () => {
@@ -202,34 +207,35 @@ describe('accounts', () => {
   });
 
   it('with sign-up off, only the admin command creates users', async () => {
-    const e = env as any;
-    e.ALLOW_SIGNUP = 'false';
-    e.ADMIN_TOKEN = 'adm';
-    try {
-      const name = uniqueName('closed');
-      const r = await adduser(name, 'pw');
-      expect(r.status).toBe(401);
-      expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
-      const denied = await get('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, 'x') });
-      expect(denied.status).toBe(401);
-      const made = await get('/-/admin/users', {
+    const closed = { ALLOW_SIGNUP: 'false', ADMIN_TOKEN: 'adm' };
+    const name = uniqueName('closed');
+    const r = await adduser(name, 'pw', {}, closed);
+    expect(r.status).toBe(401);
+    expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
+    const denied = await get('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, 'x') }, closed);
+    expect(denied.status).toBe(401);
+    const made = await get(
+      '/-/admin/users',
+      {
         method: 'POST',
         headers: { ...bearer('adm'), 'content-type': 'application/json' },
         body: JSON.stringify({ name, password: 'pw' }),
-      });
-      expect(made.status).toBe(201);
-      const { token } = await made.json<any>();
-      expect(await (await get('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
-      expect((await adduser(name, 'pw')).status).toBe(201); // an existing user still logs in
-      const dup = await get('/-/admin/users', {
+      },
+      closed,
+    );
+    expect(made.status).toBe(201);
+    const { token } = await made.json<any>();
+    expect(await (await get('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
+    expect((await adduser(name, 'pw', {}, closed)).status).toBe(201); // an existing user still logs in
+    const dup = await get(
+      '/-/admin/users',
+      {
         method: 'POST',
         headers: { ...bearer('adm'), 'content-type': 'application/json' },
         body: JSON.stringify({ name, password: 'pw' }),
-      });
-      expect(dup.status).toBe(409);
-    } finally {
-      e.ALLOW_SIGNUP = 'true';
-      delete e.ADMIN_TOKEN;
-    }
+      },
+      closed,
+    );
+    expect(dup.status).toBe(409);
   });
 });
