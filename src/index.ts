@@ -6,7 +6,8 @@ import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads
 import { importAggregates } from './downloads/import';
 import { bodyLimitFor, limitBody } from './http/body-limit';
 import { MAX_SMALL_BODY } from './limits';
-import { HttpError, jsonError } from './http/errors';
+import { HttpError, jsonError, refusalResponse } from './http/errors';
+import { Refusal } from './refusal';
 import { registryOrigin } from './http/origin';
 import { readAccess } from './http/read-access';
 import { NameError } from './packages/names';
@@ -85,6 +86,7 @@ app.notFound(() => jsonError(404, 'Not found'));
 app.onError((err) => {
   if (err instanceof NameError) return jsonError(400, err.message);
   if (err instanceof HttpError) return jsonError(err.status, err.message, err.headers);
+  if (err instanceof Refusal) return refusalResponse(err);
   if (err instanceof ConfigError) return jsonError(500, `misconfigured: ${err.message}`);
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   return jsonError(500, 'internal error');

@@ -1,5 +1,6 @@
 // Request bodies that must be JSON objects: anything else is the client's mistake (400).
 import { MAX_JSON_DEPTH } from '../limits';
+import { asObject } from '../refusal';
 import { HttpError } from './errors';
 
 /** The body as JSON, nested at most MAX_JSON_DEPTH deep (copying or storing deeper values would overflow the stack). */
@@ -18,12 +19,6 @@ export async function readJson(req: Request, what = 'the body must be JSON'): Pr
 
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
   return asObject(await readJson(req, 'the body must be a JSON object'), 'the body');
-}
-
-/** `v` as a plain JSON object, or a 400 naming `what`. */
-export function asObject(v: unknown, what: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, `${what} must be a JSON object`);
-  return v as Record<string, unknown>;
 }
 
 /** Whether a parsed JSON value nests deeper than `max`; iterative, so any depth is safe to ask about. */

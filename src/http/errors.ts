@@ -1,4 +1,7 @@
-// npm-style JSON errors: `{"error": "..."}` with the status a client expects.
+// npm-style JSON errors: `{"error": "..."}` with the status a client expects, and the one place a
+// module's Refusal becomes an HTTP status.
+import type { Refusal, RefusalKind } from '../refusal';
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -18,4 +21,24 @@ export function jsonError(status: number, message: string, headers: Record<strin
 
 export function notAllowed(method: string, allow: string): Response {
   return jsonError(405, `method ${method} not allowed here`, { allow });
+}
+
+const STATUS: Record<RefusalKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'too-many': 429,
+  busy: 503,
+};
+
+export function refusalStatus(kind: RefusalKind): number {
+  return STATUS[kind];
+}
+
+export function refusalResponse(r: Refusal): Response {
+  const headers: Record<string, string> =
+    r.retryAfterSeconds === undefined ? {} : { 'retry-after': String(r.retryAfterSeconds) };
+  return jsonError(STATUS[r.kind], r.message, headers);
 }

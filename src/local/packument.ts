@@ -1,8 +1,7 @@
 // Pure edits of a local packument: publish, deprecate, unpublish, dist-tags and owners.
-// Each takes the stored document and returns a new one (or throws HttpError); none touches storage.
+// Each takes the stored document and returns a new one (or throws a Refusal); none touches storage.
 import semver from 'semver';
-import { asObject } from '../http/body';
-import { HttpError } from '../http/errors';
+import { Refusal, asObject } from '../refusal';
 import { MAX_MAINTAINERS, MAX_TAGS, MAX_TAG_LENGTH, clip, show } from '../limits';
 import { isUserName } from '../users/account-fields';
 
@@ -57,7 +56,7 @@ export function everPublished(doc: Packument | null, version: string): boolean {
 /** Adds one version. The first publish makes the publisher the owner; a first version gets `latest`. */
 export function addVersion(current: Packument | null, add: NewVersion, publisher: Maintainer, now: string): Packument {
   if (everPublished(current, add.version)) {
-    throw new HttpError(403, `You cannot publish over the previously published versions: ${add.version}.`);
+    throw new Refusal('forbidden', `You cannot publish over the previously published versions: ${add.version}.`);
   }
   const doc: Packument = current
     ? structuredClone(current)
@@ -97,7 +96,7 @@ function deprecateIn(doc: Packument, versions: Record<string, unknown>): boolean
     const message = m && typeof m === 'object' ? (m as Record<string, unknown>).deprecated : undefined;
     // Absent means "not touched" (another client may have deprecated it since); npm clears with "".
     if (message === undefined) continue;
-    if (typeof message !== 'string') throw new HttpError(400, `versions[${show(v)}].deprecated must be a string`);
+    if (typeof message !== 'string') throw new Refusal('invalid', `versions[${show(v)}].deprecated must be a string`);
     const before = doc.versions[v].deprecated;
     if (message) doc.versions[v].deprecated = message;
     else delete doc.versions[v].deprecated;
@@ -122,7 +121,7 @@ export function applyRevision(
     const versions = asObject(body.versions, 'versions');
     for (const v of Object.keys(versions)) {
       if (!Object.hasOwn(doc.versions, v))
-        throw new HttpError(400, `version ${show(v)} is not published; publish it with npm publish`);
+        throw new Refusal('invalid', `version ${show(v)} is not published; publish it with npm publish`);
     }
     for (const v of Object.keys(doc.versions)) {
       if (!Object.hasOwn(versions, v)) {
@@ -135,11 +134,11 @@ export function applyRevision(
   if (body['dist-tags'] !== undefined) {
     const tags = asObject(body['dist-tags'], 'dist-tags');
     if (Object.keys(tags).length > MAX_TAGS)
-      throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
+      throw new Refusal('invalid', `a package may have at most ${MAX_TAGS} dist-tags`);
     doc['dist-tags'] = {};
     for (const [tag, v] of Object.entries(tags)) {
       if (typeof v !== 'string' || !Object.hasOwn(doc.versions, v))
-        throw new HttpError(400, `dist-tag ${show(tag)} must point at a published version`);
+        throw new Refusal('invalid', `dist-tag ${show(tag)} must point at a published version`);
       if (current['dist-tags'][tag] !== v) checkTagName(tag); // tags already there stay as they are
       doc['dist-tags'][tag] = v;
     }
@@ -177,7 +176,7 @@ export function unpublishAll(current: Packument, now: string): { doc: Packument;
 export function setDistTag(current: Packument, tag: string, version: string, now: string): Packument {
   checkTagName(tag);
   if (!Object.hasOwn(current.versions, version))
-    throw new HttpError(404, `version not found: ${current.name}@${clip(version)}`);
+    throw new Refusal('not-found', `version not found: ${current.name}@${clip(version)}`);
   const doc = structuredClone(current);
   doc['dist-tags'][tag] = version;
   doc.time.modified = now;
@@ -186,9 +185,9 @@ export function setDistTag(current: Packument, tag: string, version: string, now
 }
 
 export function removeDistTag(current: Packument, tag: string, now: string): Packument {
-  if (tag === 'latest') throw new HttpError(400, 'the latest tag cannot be removed');
+  if (tag === 'latest') throw new Refusal('invalid', 'the latest tag cannot be removed');
   if (!Object.hasOwn(current['dist-tags'], tag))
-    throw new HttpError(404, `no dist-tag ${clip(tag)} on ${current.name}`);
+    throw new Refusal('not-found', `no dist-tag ${clip(tag)} on ${current.name}`);
   const doc = structuredClone(current);
   delete doc['dist-tags'][tag];
   doc.time.modified = now;
@@ -197,7 +196,7 @@ export function removeDistTag(current: Packument, tag: string, now: string): Pac
 
 export function checkTagName(tag: string): void {
   if (tag.length > MAX_TAG_LENGTH)
-    throw new HttpError(400, `dist-tag names are limited to ${MAX_TAG_LENGTH} characters`);
+    throw new Refusal('invalid', `dist-tag names are limited to ${MAX_TAG_LENGTH} characters`);
   // `__proto__` would be swallowed by the assignment that stores it.
   if (
     tag === '' ||
@@ -206,18 +205,19 @@ export function checkTagName(tag: string): void {
     /[\s/%]/.test(tag) ||
     encodeURIComponent(tag) !== tag
   ) {
-    throw new HttpError(400, `invalid dist-tag name: ${show(tag)}`);
+    throw new Refusal('invalid', `invalid dist-tag name: ${show(tag)}`);
   }
-  if (semver.validRange(tag)) throw new HttpError(400, `Tag name must not be a valid SemVer range: ${clip(tag)}`);
+  if (semver.validRange(tag)) throw new Refusal('invalid', `Tag name must not be a valid SemVer range: ${clip(tag)}`);
 }
 
 export function parseMaintainers(v: unknown): Maintainer[] {
-  if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'maintainers must be a non-empty list');
-  if (v.length > MAX_MAINTAINERS) throw new HttpError(400, `a package may have at most ${MAX_MAINTAINERS} maintainers`);
+  if (!Array.isArray(v) || v.length === 0) throw new Refusal('invalid', 'maintainers must be a non-empty list');
+  if (v.length > MAX_MAINTAINERS)
+    throw new Refusal('invalid', `a package may have at most ${MAX_MAINTAINERS} maintainers`);
   const out: Maintainer[] = [];
   for (const m of v) {
     if (!m || typeof m !== 'object' || !isUserName((m as Maintainer).name))
-      throw new HttpError(400, 'each maintainer needs the name of a user');
+      throw new Refusal('invalid', 'each maintainer needs the name of a user');
     const { name, email } = m as Maintainer;
     if (out.some((o) => o.name === name)) continue;
     out.push(typeof email === 'string' ? { name, email } : { name });

@@ -1,8 +1,7 @@
 // Validates the body `npm publish` sends: one version, its dist-tag, and the tarball attachment
 // whose decoded length, sha512 integrity and sha1 shasum must all match what the manifest claims.
 import semver from 'semver';
-import { asObject } from '../http/body';
-import { HttpError } from '../http/errors';
+import { Refusal, asObject } from '../refusal';
 import { MAX_ATTACHMENTS, MAX_TAGS, show } from '../limits';
 import { toBase64, toHex } from '../tarballs/integrity';
 import { checkTagName, type Manifest, type NewVersion } from './packument';
@@ -25,27 +24,28 @@ export async function parsePublish(
   maxBytes: number,
 ): Promise<PublishRequest> {
   if (body.name !== name)
-    throw new HttpError(400, `the body's name (${show(body.name)}) does not match the URL (${name})`);
+    throw new Refusal('invalid', `the body's name (${show(body.name)}) does not match the URL (${name})`);
   if (body._id !== undefined && body._id !== name)
-    throw new HttpError(400, `the body's _id does not match the URL (${name})`);
+    throw new Refusal('invalid', `the body's _id does not match the URL (${name})`);
   const versions = asObject(body.versions, 'versions');
   const keys = Object.keys(versions);
   if (keys.length !== 1)
-    throw new HttpError(400, `exactly one version must be published at a time (got ${keys.length})`);
+    throw new Refusal('invalid', `exactly one version must be published at a time (got ${keys.length})`);
   const version = keys[0];
-  if (semver.valid(version) !== version) throw new HttpError(400, `invalid version: ${show(version)} is not semver`);
+  if (semver.valid(version) !== version)
+    throw new Refusal('invalid', `invalid version: ${show(version)} is not semver`);
   const manifest = asObject(versions[version], `versions[${show(version)}]`) as Manifest;
-  if (manifest.name !== name) throw new HttpError(400, `versions["${version}"].name must be ${name}`);
-  if (manifest.version !== version) throw new HttpError(400, `versions["${version}"].version must be ${version}`);
+  if (manifest.name !== name) throw new Refusal('invalid', `versions["${version}"].name must be ${name}`);
+  if (manifest.version !== version) throw new Refusal('invalid', `versions["${version}"].version must be ${version}`);
 
   const tagMap = asObject(body['dist-tags'], 'dist-tags');
   const tags = Object.keys(tagMap);
-  if (tags.length > MAX_TAGS) throw new HttpError(400, `a package may have at most ${MAX_TAGS} dist-tags`);
-  if (tags.length === 0) throw new HttpError(400, 'a dist-tag must point at the published version');
+  if (tags.length > MAX_TAGS) throw new Refusal('invalid', `a package may have at most ${MAX_TAGS} dist-tags`);
+  if (tags.length === 0) throw new Refusal('invalid', 'a dist-tag must point at the published version');
   for (const t of tags) {
     checkTagName(t);
     if (tagMap[t] !== version)
-      throw new HttpError(400, `dist-tag ${show(t)} must point at the published version ${version}`);
+      throw new Refusal('invalid', `dist-tag ${show(t)} must point at the published version ${version}`);
   }
 
   const tarball = await attachment(body, maxBytes);
@@ -53,10 +53,10 @@ export async function parsePublish(
   const sha512 = `sha512-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-512', tarball)))}`;
   const sha1 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', tarball)));
   if (dist.integrity !== undefined && !sameIntegrity(dist.integrity, sha512)) {
-    throw new HttpError(400, `dist.integrity does not match the attached tarball (it is ${sha512})`);
+    throw new Refusal('invalid', `dist.integrity does not match the attached tarball (it is ${sha512})`);
   }
   if (dist.shasum !== undefined && (typeof dist.shasum !== 'string' || dist.shasum.toLowerCase() !== sha1)) {
-    throw new HttpError(400, `dist.shasum does not match the attached tarball (it is ${sha1})`);
+    throw new Refusal('invalid', `dist.shasum does not match the attached tarball (it is ${sha1})`);
   }
   const file = `${name.split('/').pop()}-${version}.tgz`;
   const { _attachments, ...clean } = manifest as Manifest & { _attachments?: unknown };
@@ -75,26 +75,27 @@ export async function parsePublish(
 async function attachment(body: Record<string, unknown>, maxBytes: number): Promise<Uint8Array> {
   const all = asObject(body._attachments, '_attachments');
   if (Object.keys(all).length > MAX_ATTACHMENTS)
-    throw new HttpError(400, `at most ${MAX_ATTACHMENTS} attachments: the .tgz and its .sigstore bundle`);
+    throw new Refusal('invalid', `at most ${MAX_ATTACHMENTS} attachments: the .tgz and its .sigstore bundle`);
   const tgz = Object.keys(all).filter((k) => !k.endsWith('.sigstore'));
-  if (tgz.length !== 1 || !tgz[0].endsWith('.tgz')) throw new HttpError(400, 'exactly one .tgz attachment is required');
+  if (tgz.length !== 1 || !tgz[0].endsWith('.tgz'))
+    throw new Refusal('invalid', 'exactly one .tgz attachment is required');
   const a = asObject(all[tgz[0]], `_attachments[${show(tgz[0])}]`);
-  if (typeof a.data !== 'string') throw new HttpError(400, 'the attachment has no base64 data');
+  if (typeof a.data !== 'string') throw new Refusal('invalid', 'the attachment has no base64 data');
   if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0)
-    throw new HttpError(400, 'the attachment needs its length');
+    throw new Refusal('invalid', 'the attachment needs its length');
   if (a.length > maxBytes) throw tooLarge(maxBytes);
   let binary: string;
   try {
     binary = atob(a.data);
   } catch {
-    throw new HttpError(400, 'the attachment data is not valid base64');
+    throw new Refusal('invalid', 'the attachment data is not valid base64');
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   if (bytes.length !== a.length)
-    throw new HttpError(400, `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
-  if (bytes.length === 0) throw new HttpError(400, 'the attached tarball is empty');
+    throw new Refusal('invalid', `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
+  if (bytes.length === 0) throw new Refusal('invalid', 'the attached tarball is empty');
   return bytes;
 }
 
@@ -103,8 +104,8 @@ export function publishBodyLimit(maxTarballBytes: number): number {
   return Math.ceil(maxTarballBytes / 3) * 4 + 2 * 1024 * 1024;
 }
 
-export function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `the package is too large: tarballs are limited to ${maxBytes} bytes here`);
+export function tooLarge(maxBytes: number): Refusal {
+  return new Refusal('too-large', `the package is too large: tarballs are limited to ${maxBytes} bytes here`);
 }
 
 /** Compares an SRI string's sha512 entry with ours; other algorithms in it are ignored. */

@@ -1,6 +1,6 @@
 // Local packages in D1 (one row per package, the whole document) and their tarballs in R2.
 // Every write is a compare-and-set on `rev`, retried on conflict, so concurrent writers never lose data.
-import { HttpError } from '../http/errors';
+import { Refusal } from '../refusal';
 import { MAX_ROW_BYTES, utf8Length } from '../limits';
 import { randomHex } from '../users/crypto';
 import type { Packument } from './packument';
@@ -75,7 +75,7 @@ export async function findLocal(db: D1Database, name: string): Promise<LocalPack
 
 /**
  * Reads the package, asks `edit` for the change (null: nothing to write) and stores it only if no
- * one wrote in between; otherwise reads again and retries. `edit` may throw HttpError to refuse.
+ * one wrote in between; otherwise reads again and retries. `edit` may throw a Refusal.
  */
 export async function mutate(
   db: D1Database,
@@ -95,8 +95,8 @@ export async function mutate(
     // The whole row counts (the summary repeats the description), in bytes, not characters.
     const bytes = utf8Length(text) + utf8Length(files) + (summary === null ? 0 : utf8Length(summary));
     if (bytes > MAX_ROW_BYTES)
-      throw new HttpError(
-        413,
+      throw new Refusal(
+        'too-large',
         `the document of ${name} would exceed ${MAX_ROW_BYTES} bytes; unpublish old versions first`,
       );
     const stmt = current
@@ -117,7 +117,7 @@ export async function mutate(
     // Someone else wrote first: back off a little (more each time) and redo the edit on their result.
     await new Promise((res) => setTimeout(res, Math.random() * 10 * (attempt + 1)));
   }
-  throw new HttpError(503, `too many concurrent writes to ${name}; try again`, { 'retry-after': '1' });
+  throw new Refusal('busy', `too many concurrent writes to ${name}; try again`, 1);
 }
 
 /** The `N-<hex>` shape CouchDB gave npm's clients; the counter alone decides conflicts. */

@@ -1,5 +1,5 @@
 // The fields of a sign-up or login body (`npm adduser`, the admin command), checked and bounded.
-import { HttpError } from '../http/errors';
+import { Refusal } from '../refusal';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, MAX_USER_NAME_LENGTH } from '../limits';
 
 /** npm user names: URL-safe words, as the public registry allows them. */
@@ -18,13 +18,13 @@ export function isUserName(v: unknown): v is string {
 export function checkAccount(body: Record<string, unknown>, name: unknown = body.name): AccountFields {
   const { password, email } = body;
   if (!isUserName(name))
-    throw new HttpError(400, `invalid user name: at most ${MAX_USER_NAME_LENGTH} letters, digits, '.', '_' or '-'`);
-  if (typeof password !== 'string' || password === '') throw new HttpError(400, 'a password is required');
+    throw new Refusal('invalid', `invalid user name: at most ${MAX_USER_NAME_LENGTH} letters, digits, '.', '_' or '-'`);
+  if (typeof password !== 'string' || password === '') throw new Refusal('invalid', 'a password is required');
   if (password.length > MAX_PASSWORD_LENGTH)
-    throw new HttpError(400, `passwords are limited to ${MAX_PASSWORD_LENGTH} characters`);
+    throw new Refusal('invalid', `passwords are limited to ${MAX_PASSWORD_LENGTH} characters`);
   if (email !== undefined && email !== null && typeof email !== 'string')
-    throw new HttpError(400, 'email must be a string');
+    throw new Refusal('invalid', 'email must be a string');
   if (typeof email === 'string' && email.length > MAX_EMAIL_LENGTH)
-    throw new HttpError(400, `email addresses are limited to ${MAX_EMAIL_LENGTH} characters`);
+    throw new Refusal('invalid', `email addresses are limited to ${MAX_EMAIL_LENGTH} characters`);
   return { name, password, email: typeof email === 'string' ? email : undefined };
 }

@@ -1,11 +1,10 @@
 // Each password check costs a PBKDF2 run and is what a guesser needs: only a few per account and
 // minute (the LOGIN_LIMITER binding; Cloudflare counts per location, so this slows guessing, it
 // does not cap it globally).
-import { HttpError } from '../http/errors';
+import { Refusal } from '../refusal';
 
 export async function allowPasswordCheck(limiter: RateLimit | undefined, user: string): Promise<void> {
   if (!limiter) return;
   const { success } = await limiter.limit({ key: `password:${user}` }); // names are case-sensitive
-  if (!success)
-    throw new HttpError(429, `too many password attempts for ${user}; try again in a minute`, { 'retry-after': '60' });
+  if (!success) throw new Refusal('too-many', `too many password attempts for ${user}; try again in a minute`, 60);
 }

@@ -1,6 +1,7 @@
 // Pure edits of local documents: what each npm write does to the stored packument.
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../src/http/errors';
+import { refusalStatus } from '../../src/http/errors';
+import { Refusal } from '../../src/refusal';
 import {
   addVersion,
   applyDeprecations,
@@ -36,7 +37,7 @@ function refusal(f: () => unknown): { status: number; message: string } {
   try {
     f();
   } catch (e) {
-    if (e instanceof HttpError) return { status: e.status, message: e.message };
+    if (e instanceof Refusal) return { status: refusalStatus(e.kind), message: e.message };
     throw e;
   }
   throw new Error('not refused');
