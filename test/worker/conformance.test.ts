@@ -2,7 +2,7 @@
 // equal the one the public registry served, once tarball URLs are mapped back to the upstream.
 import { describe, expect, inject, it } from 'vitest';
 import { derivePackument } from '../../src/packages/derive';
-import { ORIGIN, get, settle } from './helpers';
+import { ORIGIN, fetchWorker, settle } from './helpers';
 
 const upstream = inject('upstreamUrl');
 const shared = inject('sharedFixtures');
@@ -59,7 +59,7 @@ describe.skipIf(!shared)('corgi conformance over shared/fixtures', () => {
 
   it('serves the same documents through the Worker', async () => {
     const result = await comparePairs(async (name) => {
-      const r = await get(`/${name.replace('/', '%2f')}`, {
+      const r = await fetchWorker(`/${name.replace('/', '%2f')}`, {
         headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' },
       });
       expect([name, r.status, r.headers.get('content-type')]).toEqual([

@@ -1,9 +1,9 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import type { Env } from '../../src/env';
 import { importAggregates } from '../../src/downloads/import';
-import { get, putPackage, uniqueName } from './helpers';
+import { fetchWorker, putUpstreamPackage, uniqueName } from './helpers';
 
 async function putRun(
   day: string,
@@ -29,7 +29,7 @@ async function scheduled(): Promise<void> {
 }
 
 async function json(path: string, status = 200): Promise<any> {
-  const r = await get(path);
+  const r = await fetchWorker(path);
   const body = await r.json();
   expect([path, r.status]).toEqual([path, status]);
   return body;
@@ -119,13 +119,15 @@ describe('download counts', () => {
   });
 
   it('sends caching headers and 304', async () => {
-    const r = await get('/downloads/point/2019-03-01/alpha');
+    const r = await fetchWorker('/downloads/point/2019-03-01/alpha');
     expect(r.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
     const maxAge = Number(r.headers.get('cache-control')!.split('=')[1]);
     expect(maxAge).toBeGreaterThan(0);
     expect(maxAge).toBeLessThanOrEqual(3600);
     const etag = r.headers.get('etag')!;
-    expect((await get('/downloads/point/2019-03-01/alpha', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect(
+      (await fetchWorker('/downloads/point/2019-03-01/alpha', { headers: { 'if-none-match': etag } })).status,
+    ).toBe(304);
   });
 
   it.each([
@@ -218,22 +220,24 @@ describe('download counts', () => {
 
   it('counts this registry’s own tarball downloads after the next import', async () => {
     const name = uniqueName('counted');
-    await putPackage(name, ['1.0.0', '2.0.0']);
+    await putUpstreamPackage(name, ['1.0.0', '2.0.0']);
     const today = new Date().toISOString().slice(0, 10);
     for (const v of ['1.0.0', '1.0.0', '2.0.0']) {
-      const r = await get(`/${name}/-/${name}-${v}.tgz`);
+      const r = await fetchWorker(`/${name}/-/${name}-${v}.tgz`);
       expect(r.status).toBe(200);
       await r.arrayBuffer();
     }
-    expect((await get(`/${name}/-/${name}-1.0.0.tgz`, { method: 'HEAD' })).status).toBe(200); // not a download
+    expect((await fetchWorker(`/${name}/-/${name}-1.0.0.tgz`, { method: 'HEAD' })).status).toBe(200); // not a download
     // the queue consumer counts each message once
-    for (let i = 0; i < 200; i++) {
-      const row = await env.DB.prepare('SELECT SUM(downloads) AS n FROM dl_traffic WHERE name = ?')
-        .bind(name)
-        .first<{ n: number }>();
-      if (row?.n === 3) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await vi.waitFor(
+      async () => {
+        const row = await env.DB.prepare('SELECT SUM(downloads) AS n FROM dl_traffic WHERE name = ?')
+          .bind(name)
+          .first<{ n: number }>();
+        expect(row?.n).toBe(3);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     await scheduled();
     const files = await env.AGGREGATES.list({ prefix: `own/${today}/` });
     expect(files.objects.some((o) => o.key.endsWith('/_SUCCESS'))).toBe(true);
@@ -254,7 +258,7 @@ describe('download counts', () => {
 
 describe('backfill', () => {
   const call = (query: string, token?: string, vars?: Partial<Env>) =>
-    get(
+    fetchWorker(
       `/-/admin/downloads/backfill?${query}`,
       { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} },
       vars,
@@ -291,12 +295,12 @@ describe('backfill', () => {
 describe('packages named like the API', () => {
   it('still serves the packages `downloads` and `versions`', async () => {
     for (const name of ['downloads', 'versions']) {
-      const { tarballs } = await putPackage(name, ['1.0.0']);
-      const doc = await get(`/${name}`);
+      const { tarballs } = await putUpstreamPackage(name, ['1.0.0']);
+      const doc = await fetchWorker(`/${name}`);
       expect([name, doc.status]).toEqual([name, 200]);
       expect((await doc.json<any>()).name).toBe(name);
-      expect((await get(`/${name}/1.0.0`)).status).toBe(200);
-      const t = await get(`/${name}/-/${name}-1.0.0.tgz`);
+      expect((await fetchWorker(`/${name}/1.0.0`)).status).toBe(200);
+      const t = await fetchWorker(`/${name}/-/${name}-1.0.0.tgz`);
       expect(new Uint8Array(await t.arrayBuffer())).toEqual(tarballs[`${name}-1.0.0.tgz`]);
     }
   });

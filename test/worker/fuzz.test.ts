@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORGI, get, putPackage, settle, uniqueName } from './helpers';
+import { CORGI, fetchWorker, putUpstreamPackage, settle, uniqueName } from './helpers';
 import { bearer, publish, publishBody, readForWrite, signup } from './local-helpers';
 
 const vars = env as unknown as { FUZZ_SEED?: string; FUZZ_RUNS?: string };
@@ -43,7 +43,7 @@ async function snapshot(): Promise<string[]> {
   ];
   const out: string[] = [];
   for (const [path, headers] of paths) {
-    const r = await get(path, { headers });
+    const r = await fetchWorker(path, { headers });
     const bytes = new Uint8Array(await r.arrayBuffer());
     // token lists carry no time-dependent fields; documents carry none that reads change
     out.push(
@@ -265,7 +265,7 @@ async function send(req: {
   const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
   let res: Response;
   try {
-    res = await get(req.path, { method: req.method, headers, body: hasBody ? req.body : undefined });
+    res = await fetchWorker(req.path, { method: req.method, headers, body: hasBody ? req.body : undefined });
   } catch (e) {
     // The URL itself may be one no client can send (fetch refuses it before the Worker sees it).
     if (e instanceof TypeError && /URL|url/.test(e.message)) return;
@@ -297,7 +297,7 @@ describe('fuzzing every route', () => {
     const ownerName = uniqueName('fz-owner');
     const owner = await signup(ownerName);
     const other = await signup(uniqueName('fz-other'));
-    const ro = await get('/-/npm/v1/tokens', {
+    const ro = await fetchWorker('/-/npm/v1/tokens', {
       method: 'POST',
       headers: { ...bearer(owner), 'content-type': 'application/json' },
       body: JSON.stringify({ password: `pw-${ownerName}`, readonly: true }),
@@ -308,9 +308,9 @@ describe('fuzzing every route', () => {
     expect((await publish(local, '1.0.0', owner)).status).toBe(201);
     expect((await publish(local, '1.1.0', owner, { tag: 'next' })).status).toBe(201);
     const mirror = uniqueName('fz-mirror');
-    await putPackage(mirror, ['1.0.0']);
-    expect((await get(`/${mirror}`)).status).toBe(200);
-    expect((await get(`/${mirror}/-/${mirror}-1.0.0.tgz`)).status).toBe(200);
+    await putUpstreamPackage(mirror, ['1.0.0']);
+    expect((await fetchWorker(`/${mirror}`)).status).toBe(200);
+    expect((await fetchWorker(`/${mirror}/-/${mirror}-1.0.0.tgz`)).status).toBe(200);
     const doc = await readForWrite(local);
     const fresh = uniqueName('fz-new');
     w = { local, mirror, owner, readonly, other, rev: doc._rev, bodies: {} };

@@ -2,7 +2,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../src/index';
 import type { Env } from '../../src/env';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
+import { digests } from './codec';
 
 export const upstream = inject('upstreamUrl');
 export const ORIGIN = 'http://reg.test';
@@ -28,12 +29,14 @@ export async function upstreamHits(name: string): Promise<number> {
 }
 
 export async function waitForHits(name: string, atLeast: number): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const h = await upstreamHits(name);
-    if (h >= atLeast) return h;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`upstream never saw ${atLeast} requests for ${name}`);
+  return vi.waitFor(
+    async () => {
+      const h = await upstreamHits(name);
+      if (h < atLeast) throw new Error(`upstream saw ${h} of ${atLeast} requests for ${name}`);
+      return h;
+    },
+    { timeout: 2000, interval: 20 },
+  );
 }
 
 export interface Published {
@@ -43,7 +46,7 @@ export interface Published {
 }
 
 /** Puts a package with real tarballs (and matching integrity) on the fake upstream. */
-export async function putPackage(
+export async function putUpstreamPackage(
   name: string,
   versions: string[],
   extra: (v: string) => object = () => ({}),
@@ -62,17 +65,14 @@ export async function putPackage(
     const bytes = new TextEncoder().encode(`tarball of ${name}@${v} `.repeat(50));
     const file = `${base}-${v}.tgz`;
     tarballs[file] = bytes;
-    const sha512 = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))));
-    const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))]
-      .map((x) => x.toString(16).padStart(2, '0'))
-      .join('');
+    const { integrity, shasum } = await digests(bytes);
     doc.versions[v] = {
       name,
       version: v,
       description: 'x',
       scripts: { test: 't' },
       directories: {},
-      dist: { integrity: `sha512-${sha512}`, shasum: sha1, tarball: `${upstream}${name}/-/${file}` },
+      dist: { integrity, shasum, tarball: `${upstream}${name}/-/${file}` },
       ...extra(v),
     };
     doc.time[v] = '2020-01-01T00:00:00.000Z';
@@ -82,11 +82,11 @@ export async function putPackage(
     });
     if (!r.ok) throw new Error('tarball control failed');
   }
-  await putDoc(name, doc);
+  await putUpstreamDoc(name, doc);
   return { name, doc, tarballs };
 }
 
-export async function putDoc(name: string, doc: unknown): Promise<void> {
+export async function putUpstreamDoc(name: string, doc: unknown): Promise<void> {
   const r = await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, {
     method: 'PUT',
     body: JSON.stringify(doc),
@@ -94,7 +94,7 @@ export async function putDoc(name: string, doc: unknown): Promise<void> {
   if (!r.ok) throw new Error('package control failed');
 }
 
-export async function deleteDoc(name: string): Promise<void> {
+export async function deleteUpstreamDoc(name: string): Promise<void> {
   await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, { method: 'DELETE' });
 }
 
@@ -113,12 +113,14 @@ export async function ageEntry(name: string, ms: number): Promise<void> {
 
 /** Waits until the cache entry exists (writes happen in waitUntil). */
 export async function waitForMeta(name: string, pred: (m: Record<string, any>) => boolean = () => true) {
-  for (let i = 0; i < 100; i++) {
-    const m = await readMeta(name);
-    if (m && pred(m)) return m;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`cache entry for ${name} never appeared`);
+  return vi.waitFor(
+    async () => {
+      const m = await readMeta(name);
+      if (!m || !pred(m)) throw new Error(`cache entry for ${name} never appeared`);
+      return m;
+    },
+    { timeout: 2000, interval: 20 },
+  );
 }
 
 /**
@@ -126,7 +128,7 @@ export async function waitForMeta(name: string, pred: (m: Record<string, any>) =
  * instead costs this vitest pool time that grows with every request in a file: 400 pings take 11 s,
  * the next 400 take 80 s.) Background work (waitUntil) carries on after the response, as deployed.
  */
-export async function get(path: string, init: RequestInit = {}, vars?: Partial<Env>): Promise<Response> {
+export async function fetchWorker(path: string, init: RequestInit = {}, vars?: Partial<Env>): Promise<Response> {
   const ctx = createExecutionContext();
   const bindings = (vars ? withVars(vars) : env) as unknown as Env;
   const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init), bindings, ctx);
@@ -150,5 +152,5 @@ export async function settle(): Promise<void> {
 }
 
 export function corgi(path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return get(path, { headers: { accept: `${CORGI}; q=1.0, application/json; q=0.8, */*`, ...headers } });
+  return fetchWorker(path, { headers: { accept: `${CORGI}; q=1.0, application/json; q=0.8, */*`, ...headers } });
 }

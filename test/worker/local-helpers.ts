@@ -1,7 +1,8 @@
 // Users and publish bodies shaped exactly as the npm CLI sends them.
-import { get } from './helpers';
+import { b64, bearer, digests } from './codec';
+import { fetchWorker } from './helpers';
 
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export { b64, bearer, digests };
 
 export function send(method: string, body: unknown, token?: string): RequestInit {
   return {
@@ -13,7 +14,7 @@ export function send(method: string, body: unknown, token?: string): RequestInit
 
 /** Signs a user up and returns a write token. */
 export async function signup(name: string): Promise<string> {
-  const r = await get(
+  const r = await fetchWorker(
     `/-/user/org.couchdb.user:${encodeURIComponent(name)}`,
     send('PUT', {
       _id: `org.couchdb.user:${name}`,
@@ -27,20 +28,6 @@ export async function signup(name: string): Promise<string> {
   );
   if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
-}
-
-export function b64(bytes: Uint8Array): string {
-  let s = '';
-  for (const x of bytes) s += String.fromCharCode(x);
-  return btoa(s);
-}
-
-export async function digests(bytes: Uint8Array): Promise<{ integrity: string; shasum: string }> {
-  const sha512 = b64(new Uint8Array(await crypto.subtle.digest('SHA-512', bytes)));
-  const sha1 = [...new Uint8Array(await crypto.subtle.digest('SHA-1', bytes))]
-    .map((x) => x.toString(16).padStart(2, '0'))
-    .join('');
-  return { integrity: `sha512-${sha512}`, shasum: sha1 };
 }
 
 export interface BodyOptions {
@@ -83,12 +70,12 @@ export async function publishBody(name: string, version: string, o: BodyOptions 
 }
 
 export async function publish(name: string, version: string, token: string, o: BodyOptions = {}): Promise<Response> {
-  return get(`/${name.replace('/', '%2f')}`, send('PUT', await publishBody(name, version, o), token));
+  return fetchWorker(`/${name.replace('/', '%2f')}`, send('PUT', await publishBody(name, version, o), token));
 }
 
 /** The document as npm reads it before a write. */
 export async function readForWrite(name: string): Promise<Record<string, any>> {
-  const r = await get(`/${name.replace('/', '%2f')}?write=true`);
+  const r = await fetchWorker(`/${name.replace('/', '%2f')}?write=true`);
   if (r.status !== 200) throw new Error(`read ${name}: ${r.status}`);
   return r.json();
 }

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:test';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { CORGI, corgi, get, setFault, uniqueName } from './helpers';
+import { CORGI, corgi, fetchWorker, setFault, uniqueName } from './helpers';
 import { bearer, digests, publish, publishBody, readForWrite, send, signup } from './local-helpers';
 
 const enc = (name: string) => name.replace('/', '%2f');
@@ -45,20 +45,21 @@ async function expectNoTrace(name: string): Promise<void> {
   expect(await r2Keys(`local/${name}/`)).toEqual([]);
 }
 
-const putDoc = (name: string, body: unknown, token?: string) => get(`/${enc(name)}`, send('PUT', body, token));
+const putRegistryDoc = (name: string, body: unknown, token?: string) =>
+  fetchWorker(`/${enc(name)}`, send('PUT', body, token));
 const putRev = (name: string, rev: string, body: unknown, token?: string) =>
-  get(`/${enc(name)}/-rev/${rev}`, send('PUT', body, token));
+  fetchWorker(`/${enc(name)}/-rev/${rev}`, send('PUT', body, token));
 const delRev = (name: string, rev: string, token?: string) =>
-  get(`/${enc(name)}/-rev/${rev}`, { method: 'DELETE', headers: token ? bearer(token) : {} });
+  fetchWorker(`/${enc(name)}/-rev/${rev}`, { method: 'DELETE', headers: token ? bearer(token) : {} });
 const tagsPath = (name: string, tag?: string) =>
   `/-/package/${enc(name)}/dist-tags${tag === undefined ? '' : `/${encodeURIComponent(tag)}`}`;
 const putTag = (name: string, tag: string, body: string, token?: string) =>
-  get(tagsPath(name, tag), send('PUT', body, token));
+  fetchWorker(tagsPath(name, tag), send('PUT', body, token));
 const delTag = (name: string, tag: string, token?: string) =>
-  get(tagsPath(name, tag), { method: 'DELETE', headers: token ? bearer(token) : {} });
-const fullDoc = async (name: string) => (await get(`/${enc(name)}`)).json<any>();
+  fetchWorker(tagsPath(name, tag), { method: 'DELETE', headers: token ? bearer(token) : {} });
+const fullDoc = async (name: string) => (await fetchWorker(`/${enc(name)}`)).json<any>();
 const abbrDoc = async (name: string) => (await corgi(`/${enc(name)}`)).json<any>();
-const tarball = (name: string, v: string) => get(`/${enc(name)}/-/${name.split('/').pop()}-${v}.tgz`);
+const tarball = (name: string, v: string) => fetchWorker(`/${enc(name)}/-/${name.split('/').pop()}-${v}.tgz`);
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 /** Both kinds of name, scoped ones sent as npm sends them (`%2f`). */
@@ -91,7 +92,10 @@ async function npmUnpublishVersion(
   delete pkg._attachments;
   const put = await putRev(name, pkg._rev, pkg, token);
   const { _rev } = await readForWrite(name);
-  const del = await get(`${new URL(dist.tarball).pathname}/-rev/${_rev}`, { method: 'DELETE', headers: bearer(token) });
+  const del = await fetchWorker(`${new URL(dist.tarball).pathname}/-rev/${_rev}`, {
+    method: 'DELETE',
+    headers: bearer(token),
+  });
   return { put, del };
 }
 
@@ -177,7 +181,7 @@ describe('publish validation leaves no trace', () => {
     const name = uniqueName('lw-val');
     const body = await publishBody(name, '1.0.0');
     await mutate(body, name);
-    await expectError(await putDoc(name, body, token), status, text);
+    await expectError(await putRegistryDoc(name, body, token), status, text);
     await expectNoTrace(name);
   });
 
@@ -195,7 +199,7 @@ describe('publish validation leaves no trace', () => {
     await expectError(await publish(name, '1.0.0', token, { bytes }), 413, 'too large');
     const lying = await publishBody(name, '1.0.0', { bytes });
     lying._attachments[`${name}-1.0.0.tgz`].length = 100;
-    await expectError(await putDoc(name, lying, token), 413, 'too large');
+    await expectError(await putRegistryDoc(name, lying, token), 413, 'too large');
     await expectNoTrace(name);
     // exactly at the limit is fine
     expect((await publish(name, '1.0.0', token, { bytes: new Uint8Array(LIMIT).fill(7) })).status).toBe(201);
@@ -206,14 +210,14 @@ describe('publish validation leaves no trace', () => {
     const name = uniqueName('lw-body');
     const body = await publishBody(name, '1.0.0', { manifest: { readme: 'x'.repeat(2_300_000) } });
     const text = JSON.stringify(body);
-    const r = await get(`/${name}`, {
+    const r = await fetchWorker(`/${name}`, {
       method: 'PUT',
       body: text,
       headers: { 'content-type': 'application/json', 'content-length': String(text.length), ...bearer(token) },
     });
     await expectError(r, 413, 'too large');
     const stream = new Blob([text]).stream();
-    const s = await get(`/${name}`, {
+    const s = await fetchWorker(`/${name}`, {
       method: 'PUT',
       body: stream,
       headers: { 'content-type': 'application/json', ...bearer(token) },
@@ -234,7 +238,7 @@ describe('publish validation leaves no trace', () => {
   it('refuses a new mixed-case name even when LEGACY_NAMES serves old ones', async () => {
     const { token } = await newUser();
     const name = `@local-test/${uniqueName('Mixed')}`;
-    const r = await get(`/${enc(name)}`, send('PUT', await publishBody(name, '1.0.0'), token), {
+    const r = await fetchWorker(`/${enc(name)}`, send('PUT', await publishBody(name, '1.0.0'), token), {
       LEGACY_NAMES: 'true',
     });
     await expectError(r, 400, 'name');
@@ -244,8 +248,8 @@ describe('publish validation leaves no trace', () => {
   it('refuses invalid JSON (400)', async () => {
     const { token } = await newUser();
     const name = uniqueName('lw-json');
-    await expectError(await putDoc(name, '{"name": "x", ', token), 400, 'JSON');
-    await expectError(await putDoc(name, '[1, 2]', token), 400, 'JSON object');
+    await expectError(await putRegistryDoc(name, '{"name": "x", ', token), 400, 'JSON');
+    await expectError(await putRegistryDoc(name, '[1, 2]', token), 400, 'JSON object');
     await expectNoTrace(name);
   });
 
@@ -264,7 +268,7 @@ describe('publish validation leaves no trace', () => {
       data: bundle,
       length: bundle.length,
     };
-    await expectOk(await putDoc(name, body, token), 201, name);
+    await expectOk(await putRegistryDoc(name, body, token), 201, name);
     const t = await tarball(name, '1.0.0');
     expect(t.status).toBe(200);
     expect(new Uint8Array(await t.arrayBuffer())).toEqual(bytes);
@@ -301,10 +305,10 @@ describe('auth', () => {
     await expectError(await publish(name, '1.0.0', `npm_${'A'.repeat(43)}`), 401, 'authentication required');
 
     const { user, token } = await newUser();
-    const t = await get('/-/npm/v1/tokens', send('POST', { password: `pw-${user}`, readonly: true }, token));
+    const t = await fetchWorker('/-/npm/v1/tokens', send('POST', { password: `pw-${user}`, readonly: true }, token));
     expect(t.status).toBe(201);
     const ro = (await t.json<any>()).token as string;
-    expect((await get('/-/whoami', { headers: bearer(ro) })).status).toBe(200);
+    expect((await fetchWorker('/-/whoami', { headers: bearer(ro) })).status).toBe(200);
     await expectError(await publish(name, '1.0.0', ro), 403, 'read-only');
     await expectNoTrace(name);
 
@@ -325,13 +329,13 @@ describe('auth', () => {
     await expectError(await publish(name, '2.0.0', other.token), 403, msg);
     const dep = structuredClone(before);
     dep.versions['1.0.0'].deprecated = 'nope';
-    await expectError(await putDoc(name, dep, other.token), 403, msg);
+    await expectError(await putRegistryDoc(name, dep, other.token), 403, msg);
     const unpub = structuredClone(before);
     delete unpub.versions['1.0.1'];
     unpub['dist-tags'].latest = '1.0.0';
     await expectError(await putRev(name, rev, unpub, other.token), 403, msg);
     await expectError(
-      await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${rev}`, { method: 'DELETE', headers: bearer(other.token) }),
+      await fetchWorker(`/${name}/-/${name}-1.0.1.tgz/-rev/${rev}`, { method: 'DELETE', headers: bearer(other.token) }),
       403,
       msg,
     );
@@ -362,16 +366,16 @@ describe('read your writes', () => {
     const { token } = await newUser();
     const name = uniqueName('lw-ryw');
     await expectOk(await publish(name, '1.0.0', token), 201, name);
-    const full1 = await get(`/${name}`);
+    const full1 = await fetchWorker(`/${name}`);
     const abbr1 = await corgi(`/${name}`);
     expect(abbr1.headers.get('content-type')).toBe(CORGI);
     expect((await full1.json<any>())['dist-tags'].latest).toBe('1.0.0');
     expect(Object.keys((await abbr1.json<any>()).versions)).toEqual(['1.0.0']);
 
     await expectOk(await publish(name, '1.0.1', token), 201, name);
-    const full2 = await get(`/${name}`);
+    const full2 = await fetchWorker(`/${name}`);
     const abbr2 = await corgi(`/${name}`);
-    const latest = await get(`/${name}/latest`);
+    const latest = await fetchWorker(`/${name}/latest`);
     const f = await full2.json<any>();
     const a = await abbr2.json<any>();
     expect(f['dist-tags'].latest).toBe('1.0.1');
@@ -382,7 +386,9 @@ describe('read your writes', () => {
     expect((await latest.json<any>()).version).toBe('1.0.1');
     expect(full2.headers.get('etag')).not.toBe(full1.headers.get('etag'));
     expect(abbr2.headers.get('etag')).not.toBe(abbr1.headers.get('etag'));
-    expect((await get(`/${name}`, { headers: { 'if-none-match': full1.headers.get('etag')! } })).status).toBe(200);
+    expect((await fetchWorker(`/${name}`, { headers: { 'if-none-match': full1.headers.get('etag')! } })).status).toBe(
+      200,
+    );
     expect((await tarball(name, '1.0.1')).status).toBe(200);
   });
 });
@@ -394,7 +400,7 @@ describe('deprecate', () => {
     const modified = pkg.time.modified;
     pkg.versions['1.0.0'].deprecated = 'use 1.0.1 instead';
     await tick();
-    await expectOk(await putDoc(name, pkg, token), 200, name);
+    await expectOk(await putRegistryDoc(name, pkg, token), 200, name);
 
     const f = await fullDoc(name);
     expect(f.versions['1.0.0'].deprecated).toBe('use 1.0.1 instead');
@@ -406,7 +412,7 @@ describe('deprecate', () => {
 
     const undo = await readForWrite(name);
     undo.versions['1.0.0'].deprecated = '';
-    await expectOk(await putDoc(name, undo, token), 200, name);
+    await expectOk(await putRegistryDoc(name, undo, token), 200, name);
     expect('deprecated' in (await fullDoc(name)).versions['1.0.0']).toBe(false);
     expect('deprecated' in (await abbrDoc(name)).versions['1.0.0']).toBe(false);
   });
@@ -418,7 +424,7 @@ describe('deprecate', () => {
     const pkg = await readForWrite(name);
     await expectOk(await publish(name, '1.0.1', token), 201, name);
     pkg.versions['1.0.0'].deprecated = 'old';
-    await expectOk(await putDoc(name, pkg, token), 200, name);
+    await expectOk(await putRegistryDoc(name, pkg, token), 200, name);
     const f = await fullDoc(name);
     expect(Object.keys(f.versions).sort()).toEqual(['1.0.0', '1.0.1']);
     expect(f['dist-tags'].latest).toBe('1.0.1');
@@ -434,7 +440,7 @@ describe('deprecate', () => {
     pkg.versions['1.0.0'].deprecated = 'racing';
     const versions = ['1.0.1', '1.0.2', '1.0.3', '1.0.4'];
     const rs = await Promise.all([
-      putDoc(name, pkg, token),
+      putRegistryDoc(name, pkg, token),
       ...versions.map((v) => publish(name, v, token, { tag: `t${v.replace(/\./g, '-')}` })),
     ]);
     expect(rs.map((r) => r.status)).toEqual([200, 201, 201, 201, 201]);
@@ -448,9 +454,9 @@ describe('deprecate', () => {
     const a = await readForWrite(name);
     const b = await readForWrite(name);
     b.versions['1.0.0'].deprecated = 'by b';
-    await expectOk(await putDoc(name, b, token), 200, name);
+    await expectOk(await putRegistryDoc(name, b, token), 200, name);
     a.versions['1.0.1'].deprecated = 'by a';
-    const r = await putDoc(name, a, token);
+    const r = await putRegistryDoc(name, a, token);
     const f = await fullDoc(name);
     // a 409 for the stale body would be acceptable too; silently losing b's change is not
     expect(f.versions['1.0.0'].deprecated).toBe('by b');
@@ -464,20 +470,20 @@ describe('deprecate', () => {
     await expectOk(await publish(name, '1.0.0', token), 201, name);
     const pkg = await readForWrite(name);
     await expectError(
-      await putDoc(name, { ...pkg, versions: { '1.0.0': { deprecated: 5 } } }, token),
+      await putRegistryDoc(name, { ...pkg, versions: { '1.0.0': { deprecated: 5 } } }, token),
       400,
       'deprecated must be a string',
     );
-    await expectError(await putDoc(name, { ...pkg, name: 'other' }, token), 400, 'does not match the URL');
+    await expectError(await putRegistryDoc(name, { ...pkg, name: 'other' }, token), 400, 'does not match the URL');
     const elsewhere = uniqueName('lw-dep-none');
     await expectError(
-      await putDoc(elsewhere, { name: elsewhere, versions: {} }, token),
+      await putRegistryDoc(elsewhere, { name: elsewhere, versions: {} }, token),
       403,
       'not published on this registry',
     );
     const scoped = `@local-test/${uniqueName('dep-none')}`;
     await expectError(
-      await putDoc(scoped, { name: scoped, versions: {} }, token),
+      await putRegistryDoc(scoped, { name: scoped, versions: {} }, token),
       404,
       'not published on this registry',
     );
@@ -499,7 +505,7 @@ describe('unpublish one version', () => {
     expect(f['dist-tags']).toEqual({ latest: '1.0.0' });
     expect(f.time['1.0.1']).toEqual(expect.any(String));
     expect(Object.keys((await abbrDoc(name)).versions)).toEqual(['1.0.0']);
-    expect((await get(`/${enc(name)}/latest`).then((r) => r.json<any>())).version).toBe('1.0.0');
+    expect((await fetchWorker(`/${enc(name)}/latest`).then((r) => r.json<any>())).version).toBe('1.0.0');
     await expectError(await tarball(name, '1.0.1'), 404, 'tarball not found');
     expect(await r2Keys(`local/${name}/1.0.1/`)).toEqual([]);
     expect((await tarball(name, '1.0.0')).status).toBe(200);
@@ -527,12 +533,12 @@ describe('unpublish one version', () => {
     await expectError(await putRev(name, stale._rev, body, token), 409, 'Document update conflict');
     await expectError(await delRev(name, stale._rev, token), 409, 'Document update conflict');
     await expectError(
-      await get(`/${name}/-/${name}-1.0.1.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
+      await fetchWorker(`/${name}/-/${name}-1.0.1.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
       400,
       'still published',
     );
     await expectError(
-      await get(`/${name}/-/${name}-7.0.0.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
+      await fetchWorker(`/${name}/-/${name}-7.0.0.tgz/-rev/${body._rev}`, { method: 'DELETE', headers: bearer(token) }),
       404,
       'tarball not found',
     );
@@ -553,7 +559,7 @@ describe('unpublish one version', () => {
     await expectOk(await publish(name, '1.0.0', token), 201, name);
     const pkg = await readForWrite(name);
     await expectOk(await putRev(name, pkg._rev, { ...pkg, versions: {}, 'dist-tags': {} }, token), 200, name);
-    await expectError(await get(`/${name}`), 404, 'Not found');
+    await expectError(await fetchWorker(`/${name}`), 404, 'Not found');
     expect(await r2Keys(`local/${name}/`)).toEqual([]);
     expect((await row(name)).unpublished).toBe(1);
   });
@@ -570,11 +576,11 @@ describe('unpublish the whole package', () => {
       const { _rev } = await readForWrite(name);
 
       await expectOk(await delRev(name, _rev, owner.token), 200, name);
-      await expectError(await get(`/${name}`), 404, 'Not found');
+      await expectError(await fetchWorker(`/${name}`), 404, 'Not found');
       await expectError(await corgi(`/${name}`), 404, 'Not found');
-      await expectError(await get(`/${name}/1.0.0`), 404, 'Not found');
+      await expectError(await fetchWorker(`/${name}/1.0.0`), 404, 'Not found');
       await expectError(await tarball(name, '1.0.0'), 404, 'tarball not found');
-      await expectError(await get(tagsPath(name)), 404, 'Not found');
+      await expectError(await fetchWorker(tagsPath(name)), 404, 'Not found');
       expect(await r2Keys(`local/${name}/`)).toEqual([]);
       const stored = await row(name);
       expect(stored.unpublished).toBe(1);
@@ -600,24 +606,24 @@ describe('unpublish the whole package', () => {
 describe('dist-tags', () => {
   it.each(NAME_KINDS)('%s: reads, adds and removes a tag', async (_kind, makeName) => {
     const { token, name } = await twoVersions(makeName('tags'));
-    const r = await get(tagsPath(name));
+    const r = await fetchWorker(tagsPath(name));
     expect({ status: r.status, body: await r.json() }).toEqual({ status: 200, body: { latest: '1.0.1' } });
 
     await expectOk(await putTag(name, 'beta', '"1.0.0"', token), 201, name);
-    expect(await (await get(tagsPath(name))).json()).toEqual({ latest: '1.0.1', beta: '1.0.0' });
+    expect(await (await fetchWorker(tagsPath(name))).json()).toEqual({ latest: '1.0.1', beta: '1.0.0' });
     expect((await fullDoc(name))['dist-tags']).toEqual({ latest: '1.0.1', beta: '1.0.0' });
     expect((await abbrDoc(name))['dist-tags']).toEqual({ latest: '1.0.1', beta: '1.0.0' });
-    expect((await get(`/${enc(name)}/beta`).then((x) => x.json<any>())).version).toBe('1.0.0');
+    expect((await fetchWorker(`/${enc(name)}/beta`).then((x) => x.json<any>())).version).toBe('1.0.0');
 
     await expectOk(await delTag(name, 'beta', token), 200, name);
-    expect(await (await get(tagsPath(name))).json()).toEqual({ latest: '1.0.1' });
+    expect(await (await fetchWorker(tagsPath(name))).json()).toEqual({ latest: '1.0.1' });
     expect((await abbrDoc(name))['dist-tags']).toEqual({ latest: '1.0.1' });
   });
 
   it('moves latest and refuses bad tags, versions and bodies', async () => {
     const { token, name } = await twoVersions(uniqueName('lw-tags-err'));
     await expectOk(await putTag(name, 'latest', '"1.0.0"', token), 201, name);
-    expect((await get(`/${name}/latest`).then((x) => x.json<any>())).version).toBe('1.0.0');
+    expect((await fetchWorker(`/${name}/latest`).then((x) => x.json<any>())).version).toBe('1.0.0');
 
     await expectError(await putTag(name, 'beta', '"9.9.9"', token), 404, 'version not found');
     await expectError(await putTag(name, '1.x', '"1.0.0"', token), 400, 'must not be a valid SemVer range');
@@ -636,13 +642,13 @@ describe('dist-tags', () => {
     }
     await expectError(await delTag(name, 'latest', token), 400, 'latest tag cannot be removed');
     await expectError(await delTag(name, 'nope', token), 404, 'no dist-tag nope');
-    expect(await (await get(tagsPath(name))).json()).toEqual({ latest: '1.0.0' });
+    expect(await (await fetchWorker(tagsPath(name))).json()).toEqual({ latest: '1.0.0' });
   });
 
   it('answers 404 for a local-scope name never published, 403 for writes to a mirrored name', async () => {
     const { token } = await newUser();
     const scoped = `@other-local/${uniqueName('never')}`;
-    await expectError(await get(tagsPath(scoped)), 404, 'Not found');
+    await expectError(await fetchWorker(tagsPath(scoped)), 404, 'Not found');
     await expectError(await putTag(scoped, 'beta', '"1.0.0"', token), 404, 'not published on this registry');
     await expectError(await delTag(scoped, 'beta', token), 404, 'not published on this registry');
     expect(await row(scoped)).toBeNull();
@@ -659,11 +665,11 @@ describe('owners', () => {
   it('GET /-/user/org.couchdb.user:<name> answers logged-in callers with name and email, or 404', async () => {
     const { user, token } = await newUser();
     const auth = { headers: { authorization: `Bearer ${token}` } };
-    const r = await get(`/-/user/org.couchdb.user:${user}`, auth);
+    const r = await fetchWorker(`/-/user/org.couchdb.user:${user}`, auth);
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ name: user, email: `${user}@example.test` });
-    await expectError(await get(`/-/user/org.couchdb.user:${uniqueName('nobody')}`, auth), 404, 'no such user');
-    await expectError(await get(`/-/user/org.couchdb.user:${user}`), 401, 'authentication required');
+    await expectError(await fetchWorker(`/-/user/org.couchdb.user:${uniqueName('nobody')}`, auth), 404, 'no such user');
+    await expectError(await fetchWorker(`/-/user/org.couchdb.user:${user}`), 401, 'authentication required');
   });
 
   it('npm owner add / rm change who may publish; no owners or an unknown user are refused', async () => {
@@ -675,7 +681,7 @@ describe('owners', () => {
 
     // npm owner add: reads the user, then PUTs {_id, _rev, maintainers}
     const u = await (
-      await get(`/-/user/org.couchdb.user:${bob.user}`, { headers: { authorization: `Bearer ${alice.token}` } })
+      await fetchWorker(`/-/user/org.couchdb.user:${bob.user}`, { headers: { authorization: `Bearer ${alice.token}` } })
     ).json<any>();
     let doc = await fullDoc(name);
     const added = [...doc.maintainers, { name: u.name, email: u.email }];
@@ -736,7 +742,7 @@ describe('methods', () => {
     const { token } = await newUser();
     const name = uniqueName('lw-method');
     const init: RequestInit = method === 'GET' ? { headers: bearer(token) } : send(method, {}, token);
-    const r = await get(path(name), init);
+    const r = await fetchWorker(path(name), init);
     expect(r.headers.get('allow')).toBe(allow);
     await expectError(r, 405, `method ${method} not allowed`);
   });

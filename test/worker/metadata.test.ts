@@ -5,10 +5,10 @@ import {
   ORIGIN,
   ageEntry,
   corgi,
-  deleteDoc,
-  get,
-  putDoc,
-  putPackage,
+  deleteUpstreamDoc,
+  fetchWorker,
+  putUpstreamDoc,
+  putUpstreamPackage,
   readMeta,
   setFault,
   uniqueName,
@@ -24,8 +24,8 @@ const MIN = 60_000;
 describe('packuments', () => {
   it('serves full and abbreviated documents with their own validators', async () => {
     const name = uniqueName('meta');
-    const { doc } = await putPackage(name, ['1.0.0', '1.1.0']);
-    const full = await get(`/${name}`);
+    const { doc } = await putUpstreamPackage(name, ['1.0.0', '1.1.0']);
+    const full = await fetchWorker(`/${name}`);
     expect(full.status).toBe(200);
     expect(full.headers.get('content-type')).toBe('application/json');
     const fullDoc = await full.json<any>();
@@ -54,18 +54,18 @@ describe('packuments', () => {
     const notModified = await corgi(`/${name}`, { 'if-none-match': abbr.headers.get('etag')! });
     expect(notModified.status).toBe(304);
     expect(notModified.headers.get('etag')).toBe(abbr.headers.get('etag'));
-    const other = await get(`/${name}`, { headers: { 'if-none-match': abbr.headers.get('etag')! } });
+    const other = await fetchWorker(`/${name}`, { headers: { 'if-none-match': abbr.headers.get('etag')! } });
     expect(other.status).toBe(200); // the full document has another validator
     await other.arrayBuffer();
   });
 
   it('answers HEAD with headers only', async () => {
     const name = uniqueName('head');
-    await putPackage(name, ['1.0.0']);
-    const h = await get(`/${name}`, { method: 'HEAD' });
+    await putUpstreamPackage(name, ['1.0.0']);
+    const h = await fetchWorker(`/${name}`, { method: 'HEAD' });
     expect(h.status).toBe(200);
     expect(await h.text()).toBe('');
-    const g = await get(`/${name}`);
+    const g = await fetchWorker(`/${name}`);
     const body = await g.arrayBuffer();
     expect(h.headers.get('content-length')).toBe(String(body.byteLength));
     expect(h.headers.get('etag')).toBe(g.headers.get('etag'));
@@ -73,7 +73,7 @@ describe('packuments', () => {
 
   it('serves scoped packages under all three encodings', async () => {
     const name = `@scope-${uniqueName('s')}/pkg`;
-    await putPackage(name, ['2.0.0']);
+    await putUpstreamPackage(name, ['2.0.0']);
     const [scope, base] = name.split('/');
     for (const path of [`/${scope}/${base}`, `/${scope}%2f${base}`, `/${scope}%2F${base}`]) {
       const r = await corgi(path);
@@ -85,7 +85,7 @@ describe('packuments', () => {
   });
 
   it('serves fixture packuments as the upstream has them', async () => {
-    const r = await get('/abbrev');
+    const r = await fetchWorker('/abbrev');
     const up = await (await fetch(`${upstream}abbrev`)).json<any>();
     const d = await r.json<any>();
     for (const v of Object.values<any>(up.versions)) v.dist.tarball = v.dist.tarball.replace(upstream, `${ORIGIN}/`);
@@ -96,8 +96,8 @@ describe('packuments', () => {
 describe('version manifests', () => {
   it('resolves versions, dist-tags and ranges', async () => {
     const name = uniqueName('man');
-    await putPackage(name, ['1.0.0', '1.2.0', '2.0.0-beta.1']);
-    await putDoc(name, {
+    await putUpstreamPackage(name, ['1.0.0', '1.2.0', '2.0.0-beta.1']);
+    await putUpstreamDoc(name, {
       ...(await (await fetch(`${upstream}${name}`)).json<any>()),
       'dist-tags': { latest: '1.0.0', next: '2.0.0-beta.1' },
     });
@@ -113,7 +113,7 @@ describe('version manifests', () => {
       ['nope', undefined],
     ];
     for (const [spec, want] of cases) {
-      const r = await get(`/${name}/${spec}`);
+      const r = await fetchWorker(`/${name}/${spec}`);
       if (want === undefined) {
         expect([spec, r.status]).toEqual([spec, 404]);
         expect(await r.json()).toEqual({ error: expect.stringContaining('version not found') });
@@ -125,15 +125,15 @@ describe('version manifests', () => {
         expect(m.dist.tarball).toBe(`${ORIGIN}/${name}/-/${name}-${want}.tgz`);
       }
     }
-    const h = await get(`/${name}/latest`, { method: 'HEAD' });
+    const h = await fetchWorker(`/${name}/latest`, { method: 'HEAD' });
     expect(h.status).toBe(200);
     const e = h.headers.get('etag')!;
-    expect((await get(`/${name}/latest`, { headers: { 'if-none-match': e } })).status).toBe(304);
-    expect(e).not.toBe((await get(`/${name}/1.2.0`, { method: 'HEAD' })).headers.get('etag'));
+    expect((await fetchWorker(`/${name}/latest`, { headers: { 'if-none-match': e } })).status).toBe(304);
+    expect(e).not.toBe((await fetchWorker(`/${name}/1.2.0`, { method: 'HEAD' })).headers.get('etag'));
   });
 
   it('404s for a version of an unknown package', async () => {
-    const r = await get(`/${uniqueName('nothing')}/1.0.0`);
+    const r = await fetchWorker(`/${uniqueName('nothing')}/1.0.0`);
     expect(r.status).toBe(404);
     expect(await r.json()).toEqual({ error: 'Not found' });
   });
@@ -142,19 +142,19 @@ describe('version manifests', () => {
 describe('the KV cache', () => {
   it('answers from KV while fresh', async () => {
     const name = uniqueName('fresh');
-    await putPackage(name, ['1.0.0']);
+    await putUpstreamPackage(name, ['1.0.0']);
     await (await corgi(`/${name}`)).arrayBuffer();
     await waitForMeta(name);
     await (await corgi(`/${name}`)).arrayBuffer();
-    await (await get(`/${name}`)).arrayBuffer();
+    await (await fetchWorker(`/${name}`)).arrayBuffer();
     expect(await upstreamHits(name)).toBe(1);
   });
 
   it('shares one upstream fetch among concurrent misses, full and abbreviated alike', async () => {
     const name = uniqueName('herd');
-    await putPackage(name, ['1.0.0', '1.1.0']);
+    await putUpstreamPackage(name, ['1.0.0', '1.1.0']);
     const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 ? get(`/${name}`) : corgi(`/${name}`))),
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? fetchWorker(`/${name}`) : corgi(`/${name}`))),
     );
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
@@ -171,7 +171,7 @@ describe('the KV cache', () => {
 
   it('serves a stale copy and revalidates in the background with a conditional request', async () => {
     const name = uniqueName('swr');
-    const { doc } = await putPackage(name, ['1.0.0']);
+    const { doc } = await putUpstreamPackage(name, ['1.0.0']);
     await (await corgi(`/${name}`)).arrayBuffer();
     const first = await waitForMeta(name);
     expect(first.etag).toMatch(/^"/); // the upstream's validator is kept for the conditional request
@@ -186,7 +186,7 @@ describe('the KV cache', () => {
     expect(refreshed.etag).toBe(first.etag);
 
     // past it again, changed upstream: stale copy now, new version on the next request
-    await putDoc(name, {
+    await putUpstreamDoc(name, {
       ...doc,
       versions: { ...doc.versions, '1.1.0': { ...doc.versions['1.0.0'], version: '1.1.0' } },
     });
@@ -203,7 +203,7 @@ describe('the KV cache', () => {
     'serves stale when the upstream fails (%s) and never caches the failure',
     async (mode) => {
       const name = uniqueName(`sie-${mode}`);
-      await putPackage(name, ['1.0.0']);
+      await putUpstreamPackage(name, ['1.0.0']);
       const ok = await corgi(`/${name}`);
       const etag = ok.headers.get('etag');
       await ok.arrayBuffer();
@@ -226,7 +226,7 @@ describe('the KV cache', () => {
 
   it('gives up on a copy older than MAX_STALE when the upstream fails', async () => {
     const name = uniqueName('toostale');
-    await putPackage(name, ['1.0.0']);
+    await putUpstreamPackage(name, ['1.0.0']);
     await (await corgi(`/${name}`)).arrayBuffer();
     await waitForMeta(name);
     await setFault(name, '500');
@@ -244,7 +244,7 @@ describe('the KV cache', () => {
     ['hang', 504, 'timed out'],
   ])('with nothing cached, upstream fault %s → %i JSON, and nothing is cached', async (mode, status, text) => {
     const name = uniqueName(`miss-${mode}`);
-    await putPackage(name, ['1.0.0']);
+    await putUpstreamPackage(name, ['1.0.0']);
     await setFault(name, mode);
     const t0 = Date.now();
     const r = await corgi(`/${name}`);
@@ -258,15 +258,15 @@ describe('the KV cache', () => {
 
   it('remembers a 404 for NOT_FOUND_TTL', async () => {
     const name = uniqueName('neg');
-    const r = await get(`/${name}`);
+    const r = await fetchWorker(`/${name}`);
     expect(r.status).toBe(404);
     expect(await r.json()).toEqual({ error: 'Not found' });
     await waitForMeta(name, (m) => m.status === 404);
-    await putPackage(name, ['1.0.0']);
-    expect((await get(`/${name}`)).status).toBe(404); // still remembered
+    await putUpstreamPackage(name, ['1.0.0']);
+    expect((await fetchWorker(`/${name}`)).status).toBe(404); // still remembered
     expect(await upstreamHits(name)).toBe(1);
     await ageEntry(name, MIN + 1000);
-    expect((await get(`/${name}`)).status).toBe(200);
+    expect((await fetchWorker(`/${name}`)).status).toBe(200);
   });
 
   it('stores documents over the KV value limit in R2 (40 MB)', async () => {
@@ -281,16 +281,16 @@ describe('the KV cache', () => {
     await settle();
     const meta = await waitForMeta(name);
     expect(meta.loc).toBe('r2');
-    const full = await get(`/${name}`);
+    const full = await fetchWorker(`/${name}`);
     expect(full.status).toBe(200);
     const fullBytes = await full.arrayBuffer();
     expect(fullBytes.byteLength).toBeGreaterThan(40e6);
     // from the cache now: same bytes, no new upstream request
     const hits = await upstreamHits(name);
-    const again = await get(`/${name}`);
+    const again = await fetchWorker(`/${name}`);
     expect((await again.arrayBuffer()).byteLength).toBe(fullBytes.byteLength);
     expect(again.headers.get('etag')).toBe(full.headers.get('etag'));
-    const m = await get(`/${name}/1.0.3`);
+    const m = await fetchWorker(`/${name}/1.0.3`);
     expect((await m.json<any>()).version).toBe('1.0.3');
     expect(await upstreamHits(name)).toBe(hits);
     const abbr = await corgi(`/${name}`);
@@ -311,7 +311,7 @@ describe('bad input', () => {
     ['/a/b/c/d', 404],
     ['/-/nope', 404],
   ])('%s → %i JSON', async (path, status) => {
-    const r = await get(path);
+    const r = await fetchWorker(path);
     expect(r.status).toBe(status);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(await r.json()).toEqual({ error: expect.any(String) });
@@ -319,7 +319,7 @@ describe('bad input', () => {
 
   it('405 for methods the path does not take', async () => {
     for (const method of ['POST', 'PATCH']) {
-      const r = await get('/abbrev', { method, body: '{}' });
+      const r = await fetchWorker('/abbrev', { method, body: '{}' });
       expect(r.status).toBe(405);
       expect(r.headers.get('allow')).toBe('GET, HEAD, PUT');
       expect(await r.json()).toEqual({ error: expect.stringContaining(method) });
@@ -327,7 +327,7 @@ describe('bad input', () => {
   });
 
   it('refuses its own requests coming back (an upstream pointing at itself)', async () => {
-    const r = await get('/abbrev', { headers: { 'x-edge-registry-hop': '1' } });
+    const r = await fetchWorker('/abbrev', { headers: { 'x-edge-registry-hop': '1' } });
     expect(r.status).toBe(508);
     expect(await r.json()).toEqual({ error: expect.stringContaining('loop') });
   });
@@ -335,26 +335,26 @@ describe('bad input', () => {
 
 describe('other endpoints', () => {
   it('pings', async () => {
-    const r = await get('/-/ping');
+    const r = await fetchWorker('/-/ping');
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({});
   });
 
   it('forwards search and audits to the upstream', async () => {
-    const s = await get('/-/v1/search?text=abc&size=1');
+    const s = await fetchWorker('/-/v1/search?text=abc&size=1');
     expect(s.status).toBe(200);
     expect((await s.json<any>()).objects[0].package.name).toBe('upstream-abc');
-    const bulk = await get('/-/npm/v1/security/advisories/bulk', {
+    const bulk = await fetchWorker('/-/npm/v1/security/advisories/bulk', {
       method: 'POST',
       body: '{"abbrev":["1.1.1"]}',
       headers: { 'content-type': 'application/json' },
     });
     expect(bulk.status).toBe(200);
     expect(await bulk.json()).toEqual({});
-    const quick = await get('/-/npm/v1/security/audits/quick', { method: 'POST', body: '{}' });
+    const quick = await fetchWorker('/-/npm/v1/security/audits/quick', { method: 'POST', body: '{}' });
     expect((await quick.json<any>()).advisories).toEqual({});
   });
 });
 
 void env;
-void deleteDoc;
+void deleteUpstreamDoc;

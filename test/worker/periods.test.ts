@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PeriodError, daysOf, monthsOf, parsePeriod, trimSpan } from '../../src/downloads/periods';
-import { compareRuns, parseLine } from '../../src/downloads/import';
 
 describe('parsePeriod', () => {
   it.each([
@@ -40,27 +39,5 @@ describe('spans', () => {
   it('lists months and days', () => {
     expect(monthsOf({ start: '2019-11-30', end: '2020-02-01' })).toEqual([201911, 201912, 202001, 202002]);
     expect(daysOf({ start: '2020-02-28', end: '2020-03-01' })).toEqual(['2020-02-28', '2020-02-29', '2020-03-01']);
-  });
-});
-
-describe('aggregate lines and runs', () => {
-  it.each([
-    ['express 123', ['express', 123]],
-    ['@types/node\t7', ['@types/node', 7]],
-    ['a 9007199254740991', ['a', 9007199254740991]],
-    ['a 0', ['a', 0]],
-    ['Express 1', undefined],
-    ['a -1', undefined],
-    ['a 1.5', undefined],
-    ['a', undefined],
-    ['a b 1', undefined],
-    ['a 99999999999999999', undefined],
-    ['', undefined],
-  ])('%j → %j', (line, want) => {
-    expect(parseLine(line)).toEqual(want);
-  });
-
-  it('orders run ids numerically when both are numbers', () => {
-    expect(['9', '10', '2', 'b', 'a'].sort(compareRuns)).toEqual(['2', '9', '10', 'a', 'b']);
   });
 });

@@ -1,6 +1,6 @@
 // READ_ACCESS=users: a private registry, for mirrored and local packages alike.
 import { describe, expect, it } from 'vitest';
-import { get, putPackage, uniqueName } from './helpers';
+import { fetchWorker, putUpstreamPackage, uniqueName } from './helpers';
 import { bearer, publishBody, send } from './local-helpers';
 
 const PRIVATE = { READ_ACCESS: 'users' };
@@ -8,7 +8,7 @@ const as = (token?: string, init: RequestInit = {}): RequestInit => ({
   ...init,
   headers: { ...(init.headers as object), ...(token ? bearer(token) : {}) },
 });
-const read = (path: string, token?: string, init: RequestInit = {}) => get(path, as(token, init), PRIVATE);
+const read = (path: string, token?: string, init: RequestInit = {}) => fetchWorker(path, as(token, init), PRIVATE);
 
 async function signupPrivately(name: string): Promise<string> {
   const r = await read(
@@ -23,7 +23,7 @@ async function signupPrivately(name: string): Promise<string> {
 describe('READ_ACCESS=users', () => {
   it('answers every read without a valid token with 401, and serves users, read-only tokens included', async () => {
     const mirrored = uniqueName('private-up');
-    await putPackage(mirrored, ['1.0.0']);
+    await putUpstreamPackage(mirrored, ['1.0.0']);
     const user = uniqueName('private-user');
     const token = await signupPrivately(user);
     const local = `@local-test/${uniqueName('private')}`;
@@ -76,8 +76,8 @@ describe('READ_ACCESS=users', () => {
 
   it('leaves a public registry public', async () => {
     const name = uniqueName('public-up');
-    await putPackage(name, ['1.0.0']);
-    const r = await get(`/${name}`);
+    await putUpstreamPackage(name, ['1.0.0']);
+    const r = await fetchWorker(`/${name}`);
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
   });

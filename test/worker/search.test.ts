@@ -1,10 +1,10 @@
 import { env, type D1Migration } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { get, uniqueName } from './helpers';
+import { fetchWorker, uniqueName } from './helpers';
 import { bearer, publish, send, signup } from './local-helpers';
 
 async function search(query: string): Promise<any> {
-  const r = await get(`/-/v1/search?${query}`);
+  const r = await fetchWorker(`/-/v1/search?${query}`);
   expect(r.status).toBe(200);
   return r.json();
 }
@@ -81,12 +81,12 @@ describe('search', () => {
       description: 'release 1.1.0',
       keywords: ['summary-test', 'k1.1.0'],
     });
-    const tag = await get(`/-/package/${name}/dist-tags/latest`, send('PUT', '"1.0.0"', token));
+    const tag = await fetchWorker(`/-/package/${name}/dist-tags/latest`, send('PUT', '"1.0.0"', token));
     expect(tag.status).toBe(201);
     expect(await shown()).toMatchObject({ version: '1.0.0', description: 'release 1.0.0' });
     expect((await search('text=keywords:k1.0.0')).objects.map((o: any) => o.package.name)).toContain(name);
-    const { _rev } = await (await get(`/${name}?write=true`)).json<any>();
-    expect((await get(`/${name}/-rev/${_rev}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
+    const { _rev } = await (await fetchWorker(`/${name}?write=true`)).json<any>();
+    expect((await fetchWorker(`/${name}/-rev/${_rev}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
     expect(await shown()).toBeUndefined();
   });
 

@@ -1,15 +1,26 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import { ageEntry, corgi, get, putPackage, setFault, uniqueName, upstream, upstreamHits, waitForMeta } from './helpers';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  ageEntry,
+  corgi,
+  fetchWorker,
+  putUpstreamPackage,
+  setFault,
+  settle,
+  uniqueName,
+  upstream,
+  upstreamHits,
+  waitForMeta,
+} from './helpers';
 
 const bytes = async (r: Response) => new Uint8Array(await r.arrayBuffer());
 
 describe('tarballs', () => {
   it('fetches on a miss, verifies, keeps in R2 and serves hits while the upstream is down', async () => {
     const name = uniqueName('tgz');
-    const { tarballs } = await putPackage(name, ['1.0.0']);
+    const { tarballs } = await putUpstreamPackage(name, ['1.0.0']);
     const file = `${name}-1.0.0.tgz`;
-    const r = await get(`/${name}/-/${file}`);
+    const r = await fetchWorker(`/${name}/-/${file}`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/octet-stream');
     expect(await bytes(r)).toEqual(tarballs[file]);
@@ -18,15 +29,15 @@ describe('tarballs', () => {
 
     await waitForObject(`tarballs/${name}/${file}`);
     await setFault(name, 'down');
-    const hit = await get(`/${name}/-/${file}`);
+    const hit = await fetchWorker(`/${name}/-/${file}`);
     expect(hit.status).toBe(200);
     expect(hit.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(hit.headers.get('etag')).toBe(etag);
     expect(hit.headers.get('content-length')).toBe(String(tarballs[file].length));
     expect(await bytes(hit)).toEqual(tarballs[file]);
-    const nm = await get(`/${name}/-/${file}`, { headers: { 'if-none-match': etag } });
+    const nm = await fetchWorker(`/${name}/-/${file}`, { headers: { 'if-none-match': etag } });
     expect(nm.status).toBe(304);
-    const head = await get(`/${name}/-/${file}`, { method: 'HEAD' });
+    const head = await fetchWorker(`/${name}/-/${file}`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(tarballs[file].length));
     expect(await head.text()).toBe('');
@@ -35,14 +46,14 @@ describe('tarballs', () => {
 
   it('serves scoped tarballs at both paths clients use', async () => {
     const name = `@sc-${uniqueName('t')}/pkg`;
-    const { tarballs } = await putPackage(name, ['1.0.0']);
+    const { tarballs } = await putUpstreamPackage(name, ['1.0.0']);
     const scope = name.split('/')[0];
     for (const path of [
       `/${scope}/pkg/-/pkg-1.0.0.tgz`,
       `/${scope}%2fpkg/-/pkg-1.0.0.tgz`,
       `/${scope}%2Fpkg/-/pkg-1.0.0.tgz`,
     ]) {
-      const r = await get(path);
+      const r = await fetchWorker(path);
       expect([path, r.status]).toEqual([path, 200]);
       expect(await bytes(r)).toEqual(tarballs['pkg-1.0.0.tgz']);
     }
@@ -50,23 +61,23 @@ describe('tarballs', () => {
 
   it('finds tarballs of versions published after the packument was cached', async () => {
     const name = uniqueName('later');
-    const first = await putPackage(name, ['1.0.0']);
+    const first = await putUpstreamPackage(name, ['1.0.0']);
     await (await corgi(`/${name}`)).arrayBuffer();
-    const second = await putPackage(name, ['1.0.0', '2.0.0']);
+    const second = await putUpstreamPackage(name, ['1.0.0', '2.0.0']);
     expect(first.doc.versions['2.0.0']).toBeUndefined();
     await waitForMeta(name);
-    const early = await get(`/${name}/-/${name}-2.0.0.tgz`);
+    const early = await fetchWorker(`/${name}/-/${name}-2.0.0.tgz`);
     expect(early.status).toBe(404); // the listing is recent: no upstream trip for an unknown file
     const hits = await upstreamHits(name);
     await ageEntry(name, 61_000);
-    const r = await get(`/${name}/-/${name}-2.0.0.tgz`);
+    const r = await fetchWorker(`/${name}/-/${name}-2.0.0.tgz`);
     expect(await upstreamHits(name)).toBe(hits + 1);
     expect(r.status).toBe(200);
     expect(await bytes(r)).toEqual(second.tarballs[`${name}-2.0.0.tgz`]);
   });
 
   it('serves fixture tarballs byte for byte', async () => {
-    const r = await get('/abbrev/-/abbrev-1.1.1.tgz');
+    const r = await fetchWorker('/abbrev/-/abbrev-1.1.1.tgz');
     const want = new Uint8Array(await (await fetch(`${upstream}abbrev/-/abbrev-1.1.1.tgz`)).arrayBuffer());
     expect(await bytes(r)).toEqual(want);
   });
@@ -77,27 +88,27 @@ describe('tarballs', () => {
     ['500', 'upstream'],
   ])('refuses a %s tarball with 502 JSON and stores nothing', async (mode, text) => {
     const name = uniqueName(`bad-${mode}`);
-    const { tarballs } = await putPackage(name, ['1.0.0']);
+    const { tarballs } = await putUpstreamPackage(name, ['1.0.0']);
     const file = `${name}-1.0.0.tgz`;
     await (await corgi(`/${name}`)).arrayBuffer(); // the packument is cached before the fault
     await setFault(name, mode);
-    const r = await get(`/${name}/-/${file}`);
+    const r = await fetchWorker(`/${name}/-/${file}`);
     expect(r.status).toBe(502);
     expect(await r.json()).toEqual({ error: expect.stringMatching(new RegExp(text)) });
-    await new Promise((res) => setTimeout(res, 100));
+    await settle(); // whatever the failed request left running is done
     expect(await env.TARBALLS.head(`tarballs/${name}/${file}`)).toBeNull();
     await setFault(name, 'none');
-    const ok = await get(`/${name}/-/${file}`);
+    const ok = await fetchWorker(`/${name}/-/${file}`);
     expect(ok.status).toBe(200);
     expect(await bytes(ok)).toEqual(tarballs[file]);
   });
 
   it('times out a hanging upstream with 504 JSON', async () => {
     const name = uniqueName('hang');
-    await putPackage(name, ['1.0.0']);
+    await putUpstreamPackage(name, ['1.0.0']);
     await (await corgi(`/${name}`)).arrayBuffer();
     await setFault(name, 'hang');
-    const r = await get(`/${name}/-/${name}-1.0.0.tgz`);
+    const r = await fetchWorker(`/${name}/-/${name}-1.0.0.tgz`);
     expect(r.status).toBe(504);
     expect(await r.json()).toEqual({ error: expect.stringContaining('timed out') });
     await setFault(name, 'none');
@@ -105,9 +116,9 @@ describe('tarballs', () => {
 
   it('404s unknown files and unknown packages', async () => {
     const name = uniqueName('nofile');
-    await putPackage(name, ['1.0.0']);
+    await putUpstreamPackage(name, ['1.0.0']);
     for (const path of [`/${name}/-/${name}-9.9.9.tgz`, `/${uniqueName('nopkg')}/-/x-1.0.0.tgz`]) {
-      const r = await get(path);
+      const r = await fetchWorker(path);
       expect(r.status).toBe(404);
       expect(await r.json()).toEqual({ error: expect.stringContaining('not found') });
     }
@@ -115,9 +126,10 @@ describe('tarballs', () => {
 });
 
 async function waitForObject(key: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await env.TARBALLS.head(key)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${key} never reached R2`);
+  await vi.waitFor(
+    async () => {
+      if (!(await env.TARBALLS.head(key))) throw new Error(`${key} never reached R2`);
+    },
+    { timeout: 2000, interval: 20 },
+  );
 }

@@ -1,16 +1,16 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
-import { get, uniqueName } from './helpers';
+import { bearer } from './codec';
+import { fetchWorker, uniqueName } from './helpers';
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = (body: unknown, token?: string) => ({
   body: JSON.stringify(body),
   headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
 });
 
 async function adduser(name: string, password: string, extra: object = {}, vars?: Partial<Env>) {
-  return get(
+  return fetchWorker(
     `/-/user/org.couchdb.user:${encodeURIComponent(name)}`,
     {
       method: 'PUT',
@@ -41,7 +41,7 @@ describe('accounts', () => {
       rev: expect.any(String),
       token: expect.stringMatching(/^npm_[A-Za-z0-9_-]{43}$/),
     });
-    const who = await get('/-/whoami', { headers: bearer(body.token) });
+    const who = await fetchWorker('/-/whoami', { headers: bearer(body.token) });
     expect(await who.json()).toEqual({ username: name });
 
     // stored: a PBKDF2 hash with a salt, and only the token's SHA-256
@@ -64,7 +64,7 @@ describe('accounts', () => {
   });
 
   it('answers web login with 404 so npm falls back to the couch login', async () => {
-    const r = await get('/-/v1/login', { method: 'POST', ...json({}) });
+    const r = await fetchWorker('/-/v1/login', { method: 'POST', ...json({}) });
     expect(r.status).toBe(404);
     expect(await r.json()).toEqual({ error: expect.any(String) });
   });
@@ -79,7 +79,7 @@ describe('accounts', () => {
   });
 
   it('refuses bad JSON and bad names', async () => {
-    const r = await get('/-/user/org.couchdb.user:x', { method: 'PUT', body: '{nope' });
+    const r = await fetchWorker('/-/user/org.couchdb.user:x', { method: 'PUT', body: '{nope' });
     expect(r.status).toBe(400);
     expect((await adduser('.dot', 'pw')).status).toBe(400);
   });
@@ -91,7 +91,7 @@ describe('accounts', () => {
       ['/-/npm/v1/tokens', 'POST'],
       ['/-/npm/v1/tokens/token/abc', 'DELETE'],
     ]) {
-      const r = await get(path, { method, headers: bearer('npm_not-a-token') });
+      const r = await fetchWorker(path, { method, headers: bearer('npm_not-a-token') });
       expect([path, method, r.status]).toEqual([path, method, 401]);
     }
   });
@@ -99,10 +99,10 @@ describe('accounts', () => {
   it('lists, creates (read-only too), revokes tokens, and logs out', async () => {
     const name = uniqueName('tok');
     const token = (await (await adduser(name, 'secret')).json<any>()).token;
-    const badPassword = await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'bad' }, token) });
+    const badPassword = await fetchWorker('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'bad' }, token) });
     expect(badPassword.status).toBe(401);
     expect(await badPassword.json()).toEqual({ error: 'invalid password' });
-    const created = await get('/-/npm/v1/tokens', {
+    const created = await fetchWorker('/-/npm/v1/tokens', {
       method: 'POST',
       headers: { ...bearer(token), 'content-type': 'application/json' },
       body: JSON.stringify({ password: 'secret', readonly: true }),
@@ -110,35 +110,38 @@ describe('accounts', () => {
     expect(created.status).toBe(201);
     const ro = await created.json<any>();
     expect(ro).toMatchObject({ readonly: true, key: expect.any(String), token: expect.stringMatching(/^npm_/) });
-    const list = await (await get('/-/npm/v1/tokens', { headers: bearer(token) })).json<any>();
+    const list = await (await fetchWorker('/-/npm/v1/tokens', { headers: bearer(token) })).json<any>();
     expect(list.total).toBe(2);
     expect(list.objects.map((o: any) => o.readonly).sort()).toEqual([false, true]);
     for (const o of list.objects) expect(o.token.length).toBe(8); // prefixes only
 
     // a read-only token can read but not write
-    expect(await (await get('/-/whoami', { headers: bearer(ro.token) })).json()).toEqual({ username: name });
+    expect(await (await fetchWorker('/-/whoami', { headers: bearer(ro.token) })).json()).toEqual({ username: name });
     expect(
-      (await get(`/-/npm/v1/tokens/token/${ro.key}`, { method: 'DELETE', headers: bearer(ro.token) })).status,
+      (await fetchWorker(`/-/npm/v1/tokens/token/${ro.key}`, { method: 'DELETE', headers: bearer(ro.token) })).status,
     ).toBe(403);
 
     expect(
-      (await get(`/-/npm/v1/tokens/token/${ro.key.slice(0, 8)}`, { method: 'DELETE', headers: bearer(token) })).status,
+      (await fetchWorker(`/-/npm/v1/tokens/token/${ro.key.slice(0, 8)}`, { method: 'DELETE', headers: bearer(token) }))
+        .status,
     ).toBe(204);
-    expect((await get('/-/whoami', { headers: bearer(ro.token) })).status).toBe(401);
+    expect((await fetchWorker('/-/whoami', { headers: bearer(ro.token) })).status).toBe(401);
     expect(
-      (await get('/-/npm/v1/tokens/token/does-not-exist', { method: 'DELETE', headers: bearer(token) })).status,
+      (await fetchWorker('/-/npm/v1/tokens/token/does-not-exist', { method: 'DELETE', headers: bearer(token) })).status,
     ).toBe(404);
 
     // logout revokes the token presented
-    expect((await get(`/-/user/token/${token}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
-    expect((await get('/-/whoami', { headers: bearer(token) })).status).toBe(401);
+    expect((await fetchWorker(`/-/user/token/${token}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(
+      200,
+    );
+    expect((await fetchWorker('/-/whoami', { headers: bearer(token) })).status).toBe(401);
   });
 
   it('limits a token made with cidr_whitelist to those addresses, for reads of the account and writes', async () => {
     const name = uniqueName('cidr');
     const token = (await (await adduser(name, 'secret')).json<any>()).token;
     const create = (cidr: unknown) =>
-      get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'secret', cidr_whitelist: cidr }, token) });
+      fetchWorker('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'secret', cidr_whitelist: cidr }, token) });
     for (const bad of [['10.0.0.0/33'], ['not an address'], '10.0.0.0/8', [8]]) {
       const r = await create(bad);
       expect(r.status).toBe(400);
@@ -152,15 +155,15 @@ describe('accounts', () => {
       headers: { ...bearer(limited.token), ...(ip ? { 'cf-connecting-ip': ip } : {}) },
     });
     for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1']) {
-      expect(await (await get('/-/whoami', from(ip))).json()).toEqual({ username: name });
+      expect(await (await fetchWorker('/-/whoami', from(ip))).json()).toEqual({ username: name });
     }
     for (const ip of ['192.0.2.1', '2001:db9::1', undefined]) {
-      const r = await get('/-/whoami', from(ip));
+      const r = await fetchWorker('/-/whoami', from(ip));
       expect(r.status).toBe(403);
       expect((await r.json<any>()).error).toContain('10.0.0.0/8, 2001:db8::/32');
     }
     // a write from outside is refused before anything else is looked at
-    const w = await get(`/${uniqueName('cidr-pkg')}`, {
+    const w = await fetchWorker(`/${uniqueName('cidr-pkg')}`, {
       method: 'PUT',
       ...json({ name: 'x' }),
       headers: { ...from('192.0.2.1').headers, 'content-type': 'application/json' },
@@ -171,16 +174,16 @@ describe('accounts', () => {
     const open = await (await create([])).json<any>();
     expect(open.cidr_whitelist).toBeNull();
     expect(
-      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
+      (await fetchWorker('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
     ).toBe(200);
     await env.DB.prepare("UPDATE tokens SET cidr_whitelist = '[]' WHERE key = ?").bind(open.key).run();
     expect(
-      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
+      (await fetchWorker('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '192.0.2.1' } })).status,
     ).toBe(200);
     // a stored list that is not JSON refuses rather than fails
     await env.DB.prepare("UPDATE tokens SET cidr_whitelist = 'not json' WHERE key = ?").bind(open.key).run();
     expect(
-      (await get('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '10.0.0.1' } })).status,
+      (await fetchWorker('/-/whoami', { headers: { ...bearer(open.token), 'cf-connecting-ip': '10.0.0.1' } })).status,
     ).toBe(403);
   });
 
@@ -190,11 +193,13 @@ describe('accounts', () => {
     const other = uniqueName('bystander');
     expect((await adduser(other, 'pw')).status).toBe(201);
     for (let i = 0; i < 8; i++) expect((await adduser(name, `wrong-${i}`)).status).toBe(401);
-    expect((await get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'wrong' }, token) })).status).toBe(401);
+    expect(
+      (await fetchWorker('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'wrong' }, token) })).status,
+    ).toBe(401);
     // the eleventh check is refused before the password is looked at, even a right one
     for (const attempt of [
       () => adduser(name, 'right'),
-      () => get('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'right' }, token) }),
+      () => fetchWorker('/-/npm/v1/tokens', { method: 'POST', ...json({ password: 'right' }, token) }),
     ]) {
       const r = await attempt();
       expect(r.status).toBe(429);
@@ -202,7 +207,7 @@ describe('accounts', () => {
       expect((await r.json<any>()).error).toContain('too many password attempts');
     }
     // the token still works, and other accounts are not affected
-    expect((await get('/-/whoami', { headers: bearer(token) })).status).toBe(200);
+    expect((await fetchWorker('/-/whoami', { headers: bearer(token) })).status).toBe(200);
     expect((await adduser(other, 'pw')).status).toBe(201);
   });
 
@@ -212,9 +217,13 @@ describe('accounts', () => {
     const r = await adduser(name, 'pw', {}, closed);
     expect(r.status).toBe(401);
     expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
-    const denied = await get('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, 'x') }, closed);
+    const denied = await fetchWorker(
+      '/-/admin/users',
+      { method: 'POST', ...json({ name, password: 'pw' }, 'x') },
+      closed,
+    );
     expect(denied.status).toBe(401);
-    const made = await get(
+    const made = await fetchWorker(
       '/-/admin/users',
       {
         method: 'POST',
@@ -225,9 +234,9 @@ describe('accounts', () => {
     );
     expect(made.status).toBe(201);
     const { token } = await made.json<any>();
-    expect(await (await get('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
+    expect(await (await fetchWorker('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
     expect((await adduser(name, 'pw', {}, closed)).status).toBe(201); // an existing user still logs in
-    const dup = await get(
+    const dup = await fetchWorker(
       '/-/admin/users',
       {
         method: 'POST',
