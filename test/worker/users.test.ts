@@ -217,34 +217,14 @@ describe('accounts', () => {
     const r = await adduser(name, 'pw', {}, closed);
     expect(r.status).toBe(401);
     expect(await r.json()).toEqual({ error: expect.stringContaining('sign-up is off') });
-    const denied = await fetchWorker(
-      '/-/admin/users',
-      { method: 'POST', ...json({ name, password: 'pw' }, 'x') },
-      closed,
-    );
-    expect(denied.status).toBe(401);
-    const made = await fetchWorker(
-      '/-/admin/users',
-      {
-        method: 'POST',
-        headers: { ...bearer('adm'), 'content-type': 'application/json' },
-        body: JSON.stringify({ name, password: 'pw' }),
-      },
-      closed,
-    );
+    const createUser = (token: string) =>
+      fetchWorker('/-/admin/users', { method: 'POST', ...json({ name, password: 'pw' }, token) }, closed);
+    expect((await createUser('x')).status).toBe(401);
+    const made = await createUser('adm');
     expect(made.status).toBe(201);
     const { token } = await made.json<any>();
     expect(await (await fetchWorker('/-/whoami', { headers: bearer(token) })).json()).toEqual({ username: name });
     expect((await adduser(name, 'pw', {}, closed)).status).toBe(201); // an existing user still logs in
-    const dup = await fetchWorker(
-      '/-/admin/users',
-      {
-        method: 'POST',
-        headers: { ...bearer('adm'), 'content-type': 'application/json' },
-        body: JSON.stringify({ name, password: 'pw' }),
-      },
-      closed,
-    );
-    expect(dup.status).toBe(409);
+    expect((await createUser('adm')).status).toBe(409);
   });
 });
