@@ -9,6 +9,10 @@ import { DeriveError, derivePackument, type Derived, type TarballRef } from '../
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
 import { SingleFlight } from './single-flight';
+import type { Doc, Lookup, NotFound } from '../docs/source';
+import { failed, type Failure } from '../failure';
+import type { RequestContext } from '../http/context';
+import { chunkStream, sizedStream } from '../streams';
 
 /** Bump when derivation output changes, so ETags and stored documents change with it. */
 const DERIVATION = 1;
@@ -29,44 +33,35 @@ interface DocMeta {
   length: number;
 }
 
-export interface Doc {
-  kind: 'doc';
-  body: ReadableStream | Uint8Array;
-  length: number;
-  etag: string;
-  modified?: string;
-  /** Local documents change on every write: clients must revalidate each time. */
-  revalidate?: boolean;
-}
 type Refreshed =
   | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
   | { kind: 'not-modified' }
   | { kind: 'not-found' }
-  | { kind: 'failed'; status: 502 | 504; message: string };
+  | Failure;
 
 /** Isolate-wide: concurrent requests for one packument share one fetch and derivation. */
 const refreshes = new SingleFlight<Refreshed>();
 /** How long a request waits on another's refresh beyond the upstream timeout (the derivation's time). */
 const DERIVE_ALLOWANCE_MS = 10_000;
 
-export type Lookup = Doc | { kind: 'not-found' } | { kind: 'failed'; status: 502 | 504; message: string };
-
-/** Where packuments come from: the upstream cache or local storage. */
-export interface DocSource {
-  get(name: string, rep: Representation): Promise<Lookup>;
-}
-
-export class PackumentCache implements DocSource {
+export class PackumentCache {
   /** This request's read of each name's entry: asked once, whoever asks. */
   private metas = new Map<string, Promise<Meta | null>>();
 
+  private env: Env;
+  private cfg: Config;
+  private origin: string;
+  private waitUntil: (p: Promise<unknown>) => void;
+
   constructor(
-    private env: Env,
-    private cfg: Config,
-    private origin: string,
-    private waitUntil: (p: Promise<unknown>) => void,
+    ctx: Pick<RequestContext, 'env' | 'cfg' | 'origin' | 'waitUntil'>,
     private now: () => number = Date.now,
-  ) {}
+  ) {
+    this.env = ctx.env;
+    this.cfg = ctx.cfg;
+    this.origin = ctx.origin;
+    this.waitUntil = ctx.waitUntil;
+  }
 
   /**
    * Whether a usable copy of `name` is cached. Entries are only made for names that were not local
@@ -111,7 +106,7 @@ export class PackumentCache implements DocSource {
   }
 
   /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
-  async tarballRef(name: string, file: string): Promise<TarballRef | Lookup> {
+  async tarballRef(name: string, file: string): Promise<TarballRef | NotFound | Failure> {
     // The index is written after the packument is served, so a client may ask before it lands.
     const index = await this.env.METADATA.get<Record<string, TarballRef>>(indexKey(name), 'json');
     if (index && Object.hasOwn(index, file)) return index[file];
@@ -151,7 +146,7 @@ export class PackumentCache implements DocSource {
       derived = derivePackument(res.body, name, this.origin);
     } catch (e) {
       if (!(e instanceof DeriveError)) throw e;
-      return { kind: 'failed', status: 502, message: `upstream sent an unusable document for ${name}: ${e.message}` };
+      return failed(502, `upstream sent an unusable document for ${name}: ${e.message}`);
     }
     const hash = (await sha256Hex(res.body)).slice(0, 32);
     const etags = { full: `"${hash}-f${DERIVATION}"`, abbreviated: `"${hash}-a${DERIVATION}"` };
@@ -210,9 +205,7 @@ export class PackumentCache implements DocSource {
   private async missingAfter304(name: string, rep: Representation): Promise<Lookup> {
     const r = await this.refresh(name, null);
     if (r.kind !== 'derived')
-      return r.kind === 'not-modified'
-        ? { kind: 'failed', status: 502, message: 'upstream answered 304 to an unconditional request' }
-        : r;
+      return r.kind === 'not-modified' ? failed(502, 'upstream answered 304 to an unconditional request') : r;
     const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
     const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
     return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
@@ -244,35 +237,4 @@ function indexKey(name: string): string {
 
 function logFailure(name: string) {
   return (e: unknown) => console.error(`cache write for ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-/**
- * Streams chunks in blocks of about `block` bytes: small views are copied into one block at a time
- * (thousands of tiny stream chunks are slow in workerd), big ones pass as they are.
- */
-export function chunkStream(chunks: Uint8Array[], block = 256 * 1024): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (i >= chunks.length) return c.close();
-      if (chunks[i].length >= block) return c.enqueue(chunks[i++]);
-      let size = 0;
-      let j = i;
-      while (j < chunks.length && size + chunks[j].length <= block) size += chunks[j++].length;
-      if (j === i) return c.enqueue(chunks[i++]);
-      const out = new Uint8Array(size);
-      for (let o = 0; i < j; i++) {
-        out.set(chunks[i], o);
-        o += chunks[i].length;
-      }
-      c.enqueue(out);
-    },
-  });
-}
-
-/** A stream of known length, which R2 and KV need to store a body without buffering it. */
-function sizedStream(chunks: Uint8Array[], length: number): ReadableStream {
-  const fixed = new FixedLengthStream(length);
-  void chunkStream(chunks).pipeTo(fixed.writable);
-  return fixed.readable;
 }

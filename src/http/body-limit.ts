@@ -1,24 +1,13 @@
-// Request body size limits, per kind of request, enforced without reading the body first: a declared
-// Content-Length over the limit is refused at once, and a chunked body is counted as the handler
-// reads it (after the caller is known), so nobody's body is buffered before they are authorized.
-import { MAX_AUDIT_BODY, MAX_DOCUMENT_BODY, MAX_SMALL_BODY } from '../limits';
+// Request body size limits (each route declares its own in src/routes/table.ts), enforced without
+// reading the body first: a declared Content-Length over the limit is refused at once, and a chunked
+// body is counted as the handler reads it (after the caller is known), so nobody's body is buffered
+// before they are authorized.
 import { HttpError } from './errors';
 
 export class BodyTooLarge extends HttpError {
   constructor(max: number) {
     super(413, `the request body is too large: at most ${max} bytes are accepted here`);
   }
-}
-
-/**
- * The largest body `method path` may carry: a publish (`PUT /<name>`, which is also npm's deprecate)
- * the tarball in base64 and room for a whole document; `-rev` writes a whole document; audits a lockfile;
- * everything else a small JSON value.
- */
-export function bodyLimitFor(method: string, path: string, publishLimit: number): number {
-  if (method === 'POST' && path.startsWith('/-/npm/v1/security/')) return MAX_AUDIT_BODY;
-  if (method !== 'PUT' || path.startsWith('/-/')) return MAX_SMALL_BODY;
-  return /\/(-|%2d)rev\//i.test(path) ? MAX_DOCUMENT_BODY : publishLimit; // `-` may come percent-encoded
 }
 
 /** `req` with its body limited to `max` bytes; throws BodyTooLarge for a declared length over it. */

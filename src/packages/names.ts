@@ -1,5 +1,6 @@
 // Package names in request paths: the three scoped encodings, percent-decoding and validation.
 import validate from 'validate-npm-package-name';
+import { Refusal } from '../refusal';
 import { MAX_FILE_LENGTH, MAX_LEGACY_NAME_LENGTH, MAX_SPEC_LENGTH, utf8Length } from '../limits';
 
 export type PackagePath =
@@ -8,15 +9,25 @@ export type PackagePath =
   | { kind: 'tarball'; name: string; file: string }
   /** npm's write paths: `/<name>/-rev/<rev>` and `/<name>/-/<file>/-rev/<rev>`. */
   | { kind: 'revision'; name: string; rev: string }
-  | { kind: 'tarball-revision'; name: string; file: string; rev: string };
+  | { kind: 'tarball-revision'; name: string; file: string; rev: string }
+  /** `/-/package/<name>/dist-tags` and `/-/package/<name>/dist-tags/<tag>` */
+  | { kind: 'dist-tags'; name: string }
+  | { kind: 'dist-tag'; name: string; tag: string };
 
-export class NameError extends Error {}
+/** An invalid name or path: the client's mistake, a 400. */
+export class NameError extends Refusal {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 /**
- * Parses a raw (still percent-encoded) pathname such as `/@s%2fn/-/n-1.0.0.tgz`.
- * Returns undefined when the path is not a package path at all.
+ * Parses a raw (still percent-encoded) pathname such as `/@s%2fn/-/n-1.0.0.tgz`: the one grammar of
+ * package paths. Returns undefined when the path is not a package path at all; throws NameError when
+ * it is one with an invalid name.
  */
 export function parsePackagePath(rawPath: string, legacyNames = false): PackagePath | undefined {
+  if (rawPath.startsWith('/-/')) return parseDistTagPath(rawPath, legacyNames);
   let path = rawPath.replace(/^\//, '');
   if (path === '') return undefined;
   if (path.startsWith('@') || path.toLowerCase().startsWith('%40')) {
@@ -78,11 +89,13 @@ export function inScopes(name: string, scopes: readonly string[]): boolean {
   return name.startsWith('@') && slash > 0 && scopes.includes(name.slice(0, slash));
 }
 
-/** `/-/package/<name>/dist-tags[/<tag>]` → name and tag; undefined for other paths. */
-export function parseDistTagPath(rawPath: string, legacyNames = false): { name: string; tag?: string } | undefined {
+/** `/-/package/<name>/dist-tags[/<tag>]`; undefined for other `/-/` paths. */
+function parseDistTagPath(rawPath: string, legacyNames: boolean): PackagePath | undefined {
   const m = /^\/-\/package\/(.+?)\/dist-tags(?:\/([^/]+))?\/?$/.exec(rawPath);
   if (!m) return undefined;
   const target = parsePackagePath(`/${m[1]}`, legacyNames);
   if (target?.kind !== 'packument') return undefined;
-  return m[2] === undefined ? { name: target.name } : { name: target.name, tag: decodeSegment(m[2]) };
+  return m[2] === undefined
+    ? { kind: 'dist-tags', name: target.name }
+    : { kind: 'dist-tag', name: target.name, tag: decodeSegment(m[2]) };
 }

@@ -1,30 +1,16 @@
-// /-/package/<name>/dist-tags[/<tag>]: read for any package, write for local ones.
-import type { Config } from '../config';
-import type { Env } from '../env';
-import { jsonError, notAllowed } from '../http/errors';
+// GET /-/package/<name>/dist-tags: a local package's tags, else the upstream's (forwarded as is).
+// The writes (PUT/DELETE of one tag) are local writes, in src/routes/local-writes.ts.
+import type { RequestContext } from '../http/context';
+import { jsonError } from '../http/errors';
+import type { Target } from '../http/router';
 import { findLocal } from '../local/store';
-import { inScopes, parseDistTagPath } from '../packages/names';
+import { inScopes } from '../packages/names';
 import { forward } from '../upstream/client';
-import { deleteDistTag, putDistTag, type WriteContext } from './local-writes';
 
-export async function serveDistTags(w: WriteContext): Promise<Response> {
-  const { req, env, cfg } = w;
-  const path = new URL(req.url).pathname;
-  const target = parseDistTagPath(path, cfg.legacyNames);
-  if (!target) return jsonError(404, 'Not found');
-  if (target.tag !== undefined) {
-    if (req.method === 'PUT') return putDistTag(w, target.name, target.tag);
-    if (req.method === 'DELETE') return deleteDistTag(w, target.name, target.tag);
-    return notAllowed(req.method, 'PUT, DELETE');
-  }
-  if (req.method !== 'GET') return notAllowed(req.method, 'GET');
-  return readTags(req, env, cfg, target.name, path);
-}
-
-async function readTags(req: Request, env: Env, cfg: Config, name: string, path: string): Promise<Response> {
-  const local = await findLocal(env.DB, name);
+export async function readTags(ctx: RequestContext, t: Target<'dist-tags'>): Promise<Response> {
+  const local = await findLocal(ctx.env.DB, t.name);
   if (local && !local.unpublished)
     return Response.json(local.doc['dist-tags'], { headers: { 'cache-control': 'no-cache' } });
-  if (local || inScopes(name, cfg.localScopes)) return jsonError(404, 'Not found');
-  return forward(cfg, req, path);
+  if (local || inScopes(t.name, ctx.cfg.localScopes)) return jsonError(404, 'Not found');
+  return forward(ctx.cfg, ctx.req, ctx.url.pathname);
 }

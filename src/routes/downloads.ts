@@ -1,4 +1,5 @@
 // /downloads/point|range/{period}[/{pkg}] and /versions/{pkg}/last-week, with npm's shapes and texts.
+import type { RequestContext } from '../http/context';
 import { sha256Hex, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { MAX_LEGACY_NAME_LENGTH, clip } from '../limits';
@@ -18,21 +19,31 @@ const MAX_BULK_PACKAGES = 128;
 /** No package has a longer name: such a name is not looked up at all. */
 const known = (name: string) => name.length <= MAX_LEGACY_NAME_LENGTH;
 
-export async function serveDownloads(
-  req: Request,
-  db: D1Database,
-  rawPath: string,
-  now = new Date(),
-): Promise<Response> {
+/** What a downloads path asks: a point or range, its period, and `rest` (one name, a bulk list, or all). */
+export interface DownloadsQuery {
+  shape: 'point' | 'range';
+  period: string;
+  rest: string;
+}
+
+/**
+ * `/downloads/point|range/<period>[/<packages>]`, still percent-encoded; undefined for other paths
+ * under `/downloads/`, which are the package named `downloads` (an invalid encoding is a 400, later).
+ */
+export function parseDownloadsPath(rawPath: string): DownloadsQuery | undefined {
   const m = /^\/downloads\/(point|range)\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
-  if (!m) return jsonError(404, 'Not found');
-  const kind = m[1] as 'point' | 'range';
-  const shape = kind === 'point' ? point : range;
+  return m ? { shape: m[1] === 'point' ? 'point' : 'range', period: m[2], rest: m[3] ?? '' } : undefined;
+}
+
+export async function serveDownloads(ctx: RequestContext, q: DownloadsQuery, now = new Date()): Promise<Response> {
+  const { req } = ctx;
+  const db = ctx.env.DB;
+  const shape = q.shape === 'point' ? point : range;
   let period: string;
   let rest: string;
   try {
-    period = decodeURIComponent(m[2]);
-    rest = decodeURIComponent(m[3] ?? '');
+    period = decodeURIComponent(q.period);
+    rest = decodeURIComponent(q.rest);
   } catch {
     return jsonError(400, 'Invalid period specified');
   }
@@ -78,17 +89,22 @@ export async function serveDownloads(
   return answer(req, shape(trimmed, days.get(id)!, name), now);
 }
 
+/** `/versions/<name>/last-week`, still percent-encoded; undefined for other paths under `/versions/`. */
+export function parseVersionsPath(rawPath: string): { name: string } | undefined {
+  const m = /^\/versions\/(.+)\/last-week$/.exec(rawPath);
+  return m ? { name: m[1] } : undefined;
+}
+
 export async function serveVersionDownloads(
-  req: Request,
-  db: D1Database,
-  rawPath: string,
+  ctx: RequestContext,
+  q: { name: string },
   now = new Date(),
 ): Promise<Response> {
-  const m = /^\/versions\/(.+)\/last-week$/.exec(rawPath);
-  if (!m) return jsonError(404, 'Not found');
+  const { req } = ctx;
+  const db = ctx.env.DB;
   let name: string;
   try {
-    name = decodeURIComponent(m[1]);
+    name = decodeURIComponent(q.name);
   } catch {
     return jsonError(400, 'invalid package name');
   }

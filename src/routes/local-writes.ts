@@ -1,10 +1,11 @@
-// npm's write requests on local packages: publish, deprecate, unpublish, owners and dist-tags.
+// npm's write requests on local packages: publish, deprecate, unpublish, owners and dist-tags. They run
+// behind the route table's `maintainer` gate (a token that may write); maintainership is checked here.
 // Each: authenticate → authorize (owner, revision) before the body is read → bounded validation →
 // one compare-and-set write in D1, which checks ownership again under the write. A publish puts its tarball in R2
 // first and removes it if the write does not land; an unpublish removes tarballs after it lands.
 import type { Config } from '../config';
-import type { Env } from '../env';
-import { requireWriter } from '../http/auth';
+import type { RequestContext } from '../http/context';
+import type { Target } from '../http/router';
 import { readJson, readJsonObject } from '../http/body';
 import { HttpError } from '../http/errors';
 import { clip } from '../limits';
@@ -25,23 +26,16 @@ import {
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
 import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
-import { PackumentCache } from '../cache/packument-cache';
-import { deleteMirrored, deleteTarballs, writeTarball } from '../tarballs/tarball-store';
+import { MirrorSource } from '../mirror/mirror-source';
+import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
 import { publicUser, publicUsers, type Caller } from '../users/accounts';
-
-export interface WriteContext {
-  req: Request;
-  env: Env;
-  cfg: Config;
-  origin: string;
-}
 
 const now = () => new Date().toISOString();
 
 /** PUT /<name>: a publish when it carries an attachment, otherwise `npm deprecate`'s whole-document PUT. */
-export async function putPackage(w: WriteContext, name: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function putPackage(w: RequestContext, { name }: Target<'packument'>): Promise<Response> {
+  const caller = await w.writer();
   // Who may write is settled before the body is read: only owners write an existing package; a new one
   // needs a name by today's rules that the upstream does not have (or one in a local scope).
   const existing = await findLocal(w.env.DB, name);
@@ -55,7 +49,7 @@ export async function putPackage(w: WriteContext, name: string): Promise<Respons
 }
 
 async function publish(
-  w: WriteContext,
+  w: RequestContext,
   caller: Caller,
   name: string,
   body: Record<string, unknown>,
@@ -94,7 +88,7 @@ async function publish(
 }
 
 async function deprecate(
-  w: WriteContext,
+  w: RequestContext,
   caller: Caller,
   name: string,
   body: Record<string, unknown>,
@@ -110,8 +104,8 @@ async function deprecate(
 }
 
 /** PUT /<name>/-rev/<rev>: unpublish of one version (npm sends the document without it) or `npm owner`. */
-export async function putRevision(w: WriteContext, name: string, rev: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function putRevision(w: RequestContext, { name, rev }: Target<'revision'>): Promise<Response> {
+  const caller = await w.writer();
   // Owner and revision first: a stranger's body, however large, is never read.
   checkRev(writable(await findLocal(w.env.DB, name), caller, name, w.cfg), rev);
   const body = await readJsonObject(w.req);
@@ -130,8 +124,8 @@ export async function putRevision(w: WriteContext, name: string, rev: string): P
 }
 
 /** DELETE /<name>/-rev/<rev>: the whole package. Its versions stay listed in `time`, never reusable. */
-export async function deletePackage(w: WriteContext, name: string, rev: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function deletePackage(w: RequestContext, { name, rev }: Target<'revision'>): Promise<Response> {
+  const caller = await w.writer();
   let doomed: string[] = [];
   const saved = await mutate(w.env.DB, name, (cur) => {
     const pkg = writable(cur, caller, name, w.cfg);
@@ -148,8 +142,8 @@ export async function deletePackage(w: WriteContext, name: string, rev: string):
  * DELETE /<name>/-/<file>/-rev/<rev>: the last step of npm's version unpublish. The PUT before it
  * already removed the bytes, so this confirms; a file of a still-published version is refused.
  */
-export async function deleteTarball(w: WriteContext, name: string, file: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function deleteTarball(w: RequestContext, { name, file }: Target<'tarball-revision'>): Promise<Response> {
+  const caller = await w.writer();
   const pkg = writable(await findLocal(w.env.DB, name), caller, name, w.cfg, true);
   if (Object.hasOwn(pkg.files, file)) {
     throw new HttpError(
@@ -164,8 +158,8 @@ export async function deleteTarball(w: WriteContext, name: string, file: string)
 }
 
 /** PUT /-/package/<name>/dist-tags/<tag> with a JSON string body. */
-export async function putDistTag(w: WriteContext, name: string, tag: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function putDistTag(w: RequestContext, { name, tag }: Target<'dist-tag'>): Promise<Response> {
+  const caller = await w.writer();
   writable(await findLocal(w.env.DB, name), caller, name, w.cfg);
   const wanted = 'the body must be a JSON string naming a version, e.g. "1.2.3"';
   const version = await readJson(w.req, wanted);
@@ -178,8 +172,8 @@ export async function putDistTag(w: WriteContext, name: string, tag: string): Pr
   return ok(name, saved!, 201);
 }
 
-export async function deleteDistTag(w: WriteContext, name: string, tag: string): Promise<Response> {
-  const caller = await requireWriter(w.env.DB, w.req);
+export async function deleteDistTag(w: RequestContext, { name, tag }: Target<'dist-tag'>): Promise<Response> {
+  const caller = await w.writer();
   const saved = await mutate(w.env.DB, name, (cur) => {
     const pkg = writable(cur, caller, name, w.cfg);
     return { doc: removeDistTag(pkg.doc, tag, now()), files: pkg.files, unpublished: false };
@@ -214,7 +208,7 @@ function writable(
  * The unpublish has landed and nothing serves these keys any more: a failure to delete them must not
  * fail the request (npm would retry with a revision that is gone), so it is logged.
  */
-async function removeUnpublished(w: WriteContext, name: string, keys: string[]): Promise<void> {
+async function removeUnpublished(w: RequestContext, name: string, keys: string[]): Promise<void> {
   try {
     await deleteTarballs(w.env.TARBALLS, keys);
   } catch (e) {
@@ -225,10 +219,9 @@ async function removeUnpublished(w: WriteContext, name: string, keys: string[]):
   }
 }
 
-async function forgetMirror(w: WriteContext, name: string): Promise<void> {
-  const cache = new PackumentCache(w.env, w.cfg, w.origin, () => {});
+async function forgetMirror(w: RequestContext, name: string): Promise<void> {
   try {
-    await Promise.all([cache.forget(name), deleteMirrored(w.env.TARBALLS, name)]);
+    await new MirrorSource(w).forget(name);
   } catch (e) {
     console.error(
       `publish of ${name}: removing its mirror copies failed: ${e instanceof Error ? e.message : String(e)}`,

@@ -1,30 +1,33 @@
-// GET/HEAD /<name> and /<name>/<version|tag|range>.
-import type { Config } from '../config';
-import type { Doc, DocSource } from '../cache/packument-cache';
+// Packuments and manifests (`/<name>/<version|tag|range>`) from a document source, with validators.
+import type { Doc, DocumentSource } from '../docs/source';
+import type { RequestContext } from '../http/context';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
-import { CORGI_TYPE, chooseRepresentation } from '../http/negotiate';
+import { CORGI_TYPE, type Representation } from '../http/negotiate';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
 
-export async function servePackument(req: Request, cache: DocSource, cfg: Config, name: string): Promise<Response> {
-  const rep = chooseRepresentation(req.headers.get('accept'));
-  const r = await cache.get(name, rep);
+export async function servePackument(
+  ctx: RequestContext,
+  source: DocumentSource,
+  name: string,
+  rep: Representation,
+): Promise<Response> {
+  const r = await source.packument(name, rep);
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
-  const headers = docHeaders(cfg, r);
+  const headers = docHeaders(ctx, source, r);
   headers.set('content-type', rep === 'abbreviated' ? CORGI_TYPE : 'application/json');
-  return answer(req, r, headers);
+  return answer(ctx.req, r, headers);
 }
 
 export async function serveManifest(
-  req: Request,
-  cache: DocSource,
-  cfg: Config,
+  ctx: RequestContext,
+  source: DocumentSource,
   name: string,
   spec: string,
 ): Promise<Response> {
-  const r = await cache.get(name, 'full');
+  const r = await source.packument(name, 'full');
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
   const doc = await bytesOf(r.body);
@@ -35,16 +38,16 @@ export async function serveManifest(
   const body = doc.slice(s, e);
   // Each manifest is its own representation: its ETag names the document and the version.
   const etag = r.etag.replace(/"$/, `-${encodeURIComponent(version)}"`);
-  const headers = docHeaders(cfg, { ...r, etag });
+  const headers = docHeaders(ctx, source, { ...r, etag });
   headers.set('content-type', 'application/json');
-  return answer(req, { ...r, etag, body, length: body.length }, headers);
+  return answer(ctx.req, { ...r, etag, body, length: body.length }, headers);
 }
 
-function docHeaders(cfg: Config, doc: Doc): Headers {
+function docHeaders(ctx: RequestContext, source: DocumentSource, doc: Doc): Headers {
   const h = new Headers({
     etag: doc.etag,
     vary: 'Accept',
-    'cache-control': doc.revalidate ? 'no-cache' : `public, max-age=${cfg.clientMaxAge}`,
+    'cache-control': source.revalidate ? 'no-cache' : `public, max-age=${ctx.cfg.clientMaxAge}`,
   });
   const lm = httpDate(doc.modified);
   if (lm) h.set('last-modified', lm);

@@ -1,6 +1,7 @@
 // GET /-/v1/search: local packages first, then the upstream's hits, paged as one list.
 // When the upstream fails the local hits still answer.
 import type { Config } from '../config';
+import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
 import { MAX_SEARCH_FROM, MAX_SEARCH_SIZE, MAX_SEARCH_TEXT, MAX_SEARCH_WORDS } from '../limits';
 import { searchLocal, type SearchObject } from '../local/search';
@@ -12,15 +13,15 @@ interface SearchAnswer {
   time: string;
 }
 
-export async function serveSearch(req: Request, db: D1Database, cfg: Config): Promise<Response> {
-  const url = new URL(req.url);
+export async function serveSearch(ctx: RequestContext): Promise<Response> {
+  const { req, url, cfg } = ctx;
   const text = url.searchParams.get('text') ?? '';
   if (text.length > MAX_SEARCH_TEXT) return jsonError(400, `search text is limited to ${MAX_SEARCH_TEXT} characters`);
   if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS)
     return jsonError(400, `search text is limited to ${MAX_SEARCH_WORDS} words`);
   const size = clamp(url.searchParams.get('size'), 20, 1, MAX_SEARCH_SIZE);
   const from = clamp(url.searchParams.get('from'), 0, 0, MAX_SEARCH_FROM);
-  const local = await searchLocal(db, text);
+  const local = await searchLocal(ctx.env.DB, text);
   // Only local hits page here; otherwise the upstream pages, within the same bounds.
   const bounded = new URL(req.url);
   if (bounded.searchParams.has('size')) bounded.searchParams.set('size', String(size));

@@ -1,5 +1,6 @@
 // The only place that talks to the upstream registry: bounded time, conditional GETs, loop guard.
 import type { Config } from '../config';
+import { failed, type Failure } from '../failure';
 import { MAX_RELAYED_BYTES } from '../limits';
 
 /** Marks our own requests so an upstream that is really this Worker is caught, not looped. */
@@ -9,7 +10,7 @@ export type Fetched =
   | { kind: 'ok'; body: Uint8Array; etag?: string; lastModified?: string }
   | { kind: 'not-modified' }
   | { kind: 'not-found' }
-  | { kind: 'failed'; status: 502 | 504; message: string };
+  | Failure;
 
 export interface Validators {
   etag?: string;
@@ -34,7 +35,7 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
     }
     if (!res.ok) {
       await res.body?.cancel();
-      return { kind: 'failed', status: 502, message: `upstream answered ${res.status} for ${name}` };
+      return failed(502, `upstream answered ${res.status} for ${name}`);
     }
     const body = new Uint8Array(await res.arrayBuffer());
     return {
@@ -47,24 +48,21 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
 }
 
 /** Whether the upstream has `name`, without reading its document. */
-export async function packumentExists(
-  cfg: Config,
-  name: string,
-): Promise<{ kind: 'yes' | 'no' } | { kind: 'failed'; status: 502 | 504; message: string }> {
+export async function packumentExists(cfg: Config, name: string): Promise<{ kind: 'yes' | 'no' } | Failure> {
   const headers = { accept: 'application/vnd.npm.install-v1+json', [HOP_HEADER]: '1' };
   return withTimeout(cfg, `metadata for ${name}`, async (signal) => {
     const res = await fetch(packumentUrl(cfg, name), { headers, signal });
     await res.body?.cancel();
     if (res.ok) return { kind: 'yes' as const };
     if (res.status === 404 || res.status === 410) return { kind: 'no' as const };
-    return { kind: 'failed' as const, status: 502 as const, message: `upstream answered ${res.status} for ${name}` };
+    return failed(502, `upstream answered ${res.status} for ${name}`);
   });
 }
 
 export type FetchedBytes =
   | { kind: 'ok'; res: Response; signal: AbortSignal; done: () => void }
   | { kind: 'not-found' }
-  | { kind: 'failed'; status: 502 | 504; message: string };
+  | Failure;
 
 /** Starts a GET; the caller reads the body before calling `done` (the timer covers the body too). */
 export async function fetchTarball(cfg: Config, url: string): Promise<FetchedBytes> {
@@ -81,7 +79,7 @@ export async function fetchTarball(cfg: Config, url: string): Promise<FetchedByt
     if (!res.ok || !res.body) {
       done();
       await res.body?.cancel();
-      return { kind: 'failed', status: 502, message: `upstream answered ${res.status} for a tarball` };
+      return failed(502, `upstream answered ${res.status} for a tarball`);
     }
     return { kind: 'ok', res, signal: ctrl.signal, done };
   } catch (e) {
@@ -104,12 +102,7 @@ export async function forward(cfg: Config, req: Request, path: string): Promise<
   const r = await withTimeout(cfg, path, async (signal) => {
     const res = await fetch(url, { method: req.method, headers, body, signal });
     const buf = await readCapped(res, MAX_RELAYED_BYTES);
-    if (!buf)
-      return {
-        kind: 'failed' as const,
-        status: 502 as const,
-        message: `upstream answer for ${path} is over ${MAX_RELAYED_BYTES} bytes`,
-      };
+    if (!buf) return failed(502, `upstream answer for ${path} is over ${MAX_RELAYED_BYTES} bytes`);
     return { kind: 'ok' as const, res, buf };
   });
   if (r.kind !== 'ok') return Response.json({ error: r.message }, { status: r.status });
@@ -152,7 +145,7 @@ async function withTimeout<T extends { kind: string }>(
   cfg: Config,
   what: string,
   run: (signal: AbortSignal) => Promise<T>,
-): Promise<T | { kind: 'failed'; status: 502 | 504; message: string }> {
+): Promise<T | Failure> {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(new TimeoutError()), cfg.upstreamTimeoutMs);
   try {
@@ -164,9 +157,9 @@ async function withTimeout<T extends { kind: string }>(
   }
 }
 
-function failure(e: unknown, what: string): { kind: 'failed'; status: 502 | 504; message: string } {
+function failure(e: unknown, what: string): Failure {
   if (e instanceof TimeoutError || (e instanceof Error && e.name === 'TimeoutError')) {
-    return { kind: 'failed', status: 504, message: `upstream timed out fetching ${what}` };
+    return failed(504, `upstream timed out fetching ${what}`);
   }
-  return { kind: 'failed', status: 502, message: `upstream unreachable fetching ${what}` };
+  return failed(502, `upstream unreachable fetching ${what}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkStream } from '../../src/cache/packument-cache';
+import { chunkStream } from '../../src/streams';
 
 async function collect(s: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NameError, checkName, inScopes, parseDistTagPath, parsePackagePath } from '../../src/packages/names';
+import { NameError, checkName, inScopes, parsePackagePath } from '../../src/packages/names';
 
 describe('parsePackagePath', () => {
   it('reads unscoped packuments, manifests and tarballs', () => {
@@ -38,11 +38,20 @@ describe('parsePackagePath', () => {
   });
 
   it('reads dist-tag paths and local scopes', () => {
-    expect(parseDistTagPath('/-/package/a/dist-tags')).toEqual({ name: 'a' });
-    expect(parseDistTagPath('/-/package/@s%2fn/dist-tags/beta')).toEqual({ name: '@s/n', tag: 'beta' });
-    expect(parseDistTagPath('/-/package/@s/n/dist-tags/next%2D1')).toEqual({ name: '@s/n', tag: 'next-1' });
-    expect(parseDistTagPath('/-/package/a/other')).toBeUndefined();
-    expect(() => parseDistTagPath('/-/package/UP/dist-tags')).toThrow(NameError);
+    expect(parsePackagePath('/-/package/a/dist-tags')).toEqual({ kind: 'dist-tags', name: 'a' });
+    expect(parsePackagePath('/-/package/@s%2fn/dist-tags/beta')).toEqual({
+      kind: 'dist-tag',
+      name: '@s/n',
+      tag: 'beta',
+    });
+    expect(parsePackagePath('/-/package/@s/n/dist-tags/next%2D1')).toEqual({
+      kind: 'dist-tag',
+      name: '@s/n',
+      tag: 'next-1',
+    });
+    expect(parsePackagePath('/-/package/a/other')).toBeUndefined();
+    expect(parsePackagePath('/-/whoami')).toBeUndefined();
+    expect(() => parsePackagePath('/-/package/UP/dist-tags')).toThrow(NameError);
     expect(inScopes('@acme/x', ['@acme'])).toBe(true);
     expect(inScopes('@acme-2/x', ['@acme'])).toBe(false);
     expect(inScopes('acme', ['@acme'])).toBe(false);

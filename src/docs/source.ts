@@ -1,0 +1,40 @@
+// What a read of a package is answered from: a document source. Two implement it, the upstream
+// mirror (src/mirror/mirror-source.ts) and the local store (src/local/local-source.ts); the routes
+// answer from either alike. Manifests are cut from the full packument, so a source serves them too.
+import type { Failure } from '../failure';
+import type { Representation } from '../http/negotiate';
+
+export interface Doc {
+  kind: 'doc';
+  body: ReadableStream | Uint8Array;
+  length: number;
+  etag: string;
+  modified?: string;
+}
+
+export interface NotFound {
+  kind: 'not-found';
+}
+
+export type Lookup = Doc | NotFound | Failure;
+
+export interface Tarball {
+  kind: 'tarball';
+  /** null for HEAD */
+  body: ReadableStream | Uint8Array | null;
+  size: number;
+  /** absent for a tarball passed through uncached (too big to verify): it gets no validators */
+  etag?: string;
+  /** the version it belongs to, which a download is counted for; absent: not counted */
+  version?: string;
+}
+
+export type TarballLookup = Tarball | NotFound | Failure;
+
+export interface DocumentSource {
+  /** Whether clients must revalidate every time (local documents change with each write). */
+  readonly revalidate: boolean;
+  packument(name: string, rep: Representation): Promise<Lookup>;
+  /** `withBody` false: a HEAD, answered without reading the bytes where the source can. */
+  tarball(name: string, file: string, withBody: boolean): Promise<TarballLookup>;
+}
