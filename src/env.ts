@@ -1,7 +1,13 @@
 // The Worker's bindings and vars: what `wrangler types` generates from wrangler.toml
 // (worker-configuration.d.ts, which `npm test` checks is up to date), plus what it cannot know:
 // the secret, and the type of the download queue's messages.
-import type { DownloadEvent } from './downloads/traffic';
+
+/** One download of one version on one day: a message on DOWNLOAD_EVENTS. */
+export interface DownloadEvent {
+  name: string;
+  version: string;
+  day: string;
+}
 
 export interface Env extends Cloudflare.Env {
   /** Secret guarding the admin endpoints (`wrangler secret put ADMIN_TOKEN`); unset, they are off. */

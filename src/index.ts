@@ -2,8 +2,8 @@
 // that counts this registry's own downloads.
 import { readConfig } from './config';
 import { importAggregates } from './downloads/import';
-import { countDownloads, flushOwnTraffic, type DownloadEvent } from './downloads/traffic';
-import type { Env } from './env';
+import { countDownloads, flushOwnTraffic } from './downloads/traffic';
+import type { DownloadEvent, Env } from './env';
 import { buildRouter } from './http/router';
 import { routes } from './routes/table';
 

@@ -1,13 +1,8 @@
 // Counting this registry's own tarball downloads: one queue message per download, counted exactly
 // once in D1 (message ids are remembered in the same transaction), then written to the AGGREGATES
 // bucket as a complete run per day under own/, which the importer loads like any other aggregate.
+import type { DownloadEvent } from '../env';
 import { addDays } from './periods';
-
-export interface DownloadEvent {
-  name: string;
-  version: string;
-  day: string;
-}
 
 const SEEN_DAYS = 14;
 

@@ -5,7 +5,7 @@ import type { Representation } from '../http/negotiate';
 import { derivePackument } from '../packages/derive';
 import { chunkStream } from '../streams';
 import { readTarball } from '../tarballs/tarball-store';
-import type { LocalEntry } from './store';
+import { tarballEtag, type LocalEntry } from './store';
 
 const encoder = new TextEncoder();
 
@@ -30,8 +30,11 @@ export class LocalSource implements DocumentSource {
 
   async tarball(_name: string, file: string, withBody: boolean): Promise<TarballLookup> {
     const f = Object.hasOwn(this.entry.files, file) ? this.entry.files[file] : undefined;
-    const stored = f && (await readTarball(this.ctx.env.TARBALLS, f.key, withBody));
-    if (!f || !stored) return { kind: 'not-found' };
+    if (!f) return { kind: 'not-found' };
+    // The row knows the size and the digest its ETag is made of: a HEAD needs no R2 read.
+    if (!withBody) return { kind: 'tarball', body: null, size: f.size, etag: tarballEtag(f.sha1), version: f.version };
+    const stored = await readTarball(this.ctx.env.TARBALLS, f.key, true);
+    if (!stored) return { kind: 'not-found' };
     return { kind: 'tarball', ...stored, version: f.version };
   }
 }

@@ -9,8 +9,14 @@ import { searchSummary } from './search';
 export interface StoredFile {
   key: string;
   version: string;
+  /** bytes, and the SHA-1 in hex: a HEAD is answered from these */
   size: number;
   sha1: string;
+}
+
+/** A local tarball's ETag, in R2's metadata and answered from the row alike. */
+export function tarballEtag(sha1: string): string {
+  return `"${sha1}"`;
 }
 
 export interface LocalPackage {

@@ -71,11 +71,7 @@ export class MirrorSource implements DocumentSource {
     const etag = `"${toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)))}"`;
     if (verdict === 'match')
       this.ctx.waitUntil(
-        writeTarball(this.ctx.env.TARBALLS, mirrorKey(name, file), bytes, {
-          etag,
-          version: ref.version,
-          integrity: ref.integrity,
-        }),
+        writeTarball(this.ctx.env.TARBALLS, mirrorKey(name, file), bytes, { etag, version: ref.version }),
       );
     return { kind: 'tarball', body: withBody ? bytes : null, size: bytes.length, etag, version: ref.version };
   }

@@ -25,7 +25,7 @@ import {
   type Packument,
 } from '../local/packument';
 import { isPublish, parsePublish } from '../local/publish-request';
-import { findLocal, mutate, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
+import { findLocal, mutate, tarballEtag, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
 import { MirrorSource } from '../mirror/mirror-source';
 import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
@@ -69,7 +69,7 @@ async function publish(
     dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) },
   };
   const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
-  await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: `"${p.sha1}"`, version: p.version });
+  await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: tarballEtag(p.sha1), version: p.version });
   let saved: LocalPackage | null;
   try {
     saved = await mutate(w.env.DB, name, (cur) => {

@@ -28,12 +28,11 @@ export async function writeTarball(
   bucket: R2Bucket,
   key: string,
   bytes: Uint8Array,
-  meta: { etag: string; version: string; integrity?: string },
+  meta: { etag: string; version: string },
 ): Promise<void> {
-  const { integrity, ...rest } = meta;
   await bucket.put(key, bytes, {
     httpMetadata: { contentType: 'application/octet-stream' },
-    customMetadata: { ...rest, ...(integrity ? { integrity } : {}) },
+    customMetadata: { etag: meta.etag, version: meta.version },
   });
 }
 

@@ -391,6 +391,23 @@ describe('read your writes', () => {
     );
     expect((await tarball(name, '1.0.1')).status).toBe(200);
   });
+
+  it('answers a HEAD of a local tarball with the size and ETag of its GET, and 304 to its ETag', async () => {
+    const { token } = await newUser();
+    const name = uniqueName('lw-head');
+    await expectOk(await publish(name, '1.0.0', token), 201, name);
+    const path = `/${name}/-/${name}-1.0.0.tgz`;
+    const got = await fetchWorker(path);
+    const bytes = new Uint8Array(await got.arrayBuffer());
+    const head = await fetchWorker(path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(bytes.length));
+    expect(head.headers.get('etag')).toBe(got.headers.get('etag'));
+    expect(head.headers.get('etag')).toBe(`"${(await digests(bytes)).shasum}"`);
+    const again = await fetchWorker(path, { method: 'HEAD', headers: { 'if-none-match': got.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect((await fetchWorker(`/${name}/-/${name}-9.9.9.tgz`, { method: 'HEAD' })).status).toBe(404);
+  });
 });
 
 describe('deprecate', () => {

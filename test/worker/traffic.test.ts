@@ -1,7 +1,8 @@
 // The queue consumer counts each download message exactly once, redeliveries included, in one D1 batch.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { countDownloads, type DownloadEvent } from '../../src/downloads/traffic';
+import { countDownloads } from '../../src/downloads/traffic';
+import type { DownloadEvent } from '../../src/env';
 import { uniqueName } from './helpers';
 
 /** A batch as the Queues runtime delivers it: messages with ids, bodies and ack calls. */
