@@ -1,4 +1,5 @@
 // Validators: strong ETags and If-None-Match.
+import { toHex } from '../codec';
 
 /** True when `ifNoneMatch` lists `etag` (weak comparison, as RFC 9110 asks for If-None-Match). */
 export function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
@@ -17,8 +18,5 @@ export function httpDate(iso: string | undefined): string | undefined {
 }
 
 export async function sha256Hex(data: BufferSource): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  let s = '';
-  for (const x of d) s += x.toString(16).padStart(2, '0');
-  return s;
+  return toHex(await crypto.subtle.digest('SHA-256', data));
 }

@@ -3,7 +3,7 @@
 import semver from 'semver';
 import { Refusal, asObject } from '../refusal';
 import { MAX_ATTACHMENTS, MAX_TAGS, show } from '../limits';
-import { toBase64, toHex } from '../tarballs/integrity';
+import { fromBase64, toBase64, toHex } from '../codec';
 import { checkTagName, type Manifest, type NewVersion } from './packument';
 
 export interface PublishRequest extends NewVersion {
@@ -50,8 +50,8 @@ export async function parsePublish(
 
   const tarball = await attachment(body, maxBytes);
   const dist = { ...asObject(manifest.dist ?? {}, `versions["${version}"].dist`) };
-  const sha512 = `sha512-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-512', tarball)))}`;
-  const sha1 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', tarball)));
+  const sha512 = `sha512-${toBase64(await crypto.subtle.digest('SHA-512', tarball))}`;
+  const sha1 = toHex(await crypto.subtle.digest('SHA-1', tarball));
   if (dist.integrity !== undefined && !sameIntegrity(dist.integrity, sha512)) {
     throw new Refusal('invalid', `dist.integrity does not match the attached tarball (it is ${sha512})`);
   }
@@ -84,14 +84,12 @@ async function attachment(body: Record<string, unknown>, maxBytes: number): Prom
   if (typeof a.length !== 'number' || !Number.isInteger(a.length) || a.length < 0)
     throw new Refusal('invalid', 'the attachment needs its length');
   if (a.length > maxBytes) throw tooLarge(maxBytes);
-  let binary: string;
+  let bytes: Uint8Array;
   try {
-    binary = atob(a.data);
+    bytes = fromBase64(a.data);
   } catch {
     throw new Refusal('invalid', 'the attachment data is not valid base64');
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   if (bytes.length !== a.length)
     throw new Refusal('invalid', `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);

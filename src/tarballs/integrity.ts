@@ -1,5 +1,9 @@
 // Checks tarball bytes against a version's `dist.integrity` (SRI) or `dist.shasum`.
 // Small on purpose: SRI libraries for npm (ssri) lean on Node streams and crypto; WebCrypto does this here.
+import { toBase64, toHex } from '../codec';
+
+// Kept for src/mirror/mirror-source.ts, which imports toHex from here; new code imports it from ../codec.
+export { toHex };
 
 const ALGOS: Record<string, string> = { sha512: 'SHA-512', sha384: 'SHA-384', sha256: 'SHA-256', sha1: 'SHA-1' };
 const STRENGTH = ['sha512', 'sha384', 'sha256', 'sha1'];
@@ -32,16 +36,4 @@ function strongest(integrity?: string): { algo: string; digest: string } | undef
 
 async function digest(algo: string, bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest(algo, bytes));
-}
-
-export function toHex(d: Uint8Array): string {
-  let s = '';
-  for (const x of d) s += x.toString(16).padStart(2, '0');
-  return s;
-}
-
-export function toBase64(d: Uint8Array): string {
-  let s = '';
-  for (const x of d) s += String.fromCharCode(x);
-  return btoa(s);
 }

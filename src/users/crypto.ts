@@ -1,27 +1,17 @@
 // Password hashing (PBKDF2 via WebCrypto, per-user salt) and tokens (32 random bytes, stored hashed).
+import { fromHex, toBase64Url, toHex } from '../codec';
 
 /** workerd caps PBKDF2 at 100,000 iterations. */
 export const PBKDF2_ITERATIONS = 100_000;
 
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
 export function randomHex(n: number): string {
-  return hex(crypto.getRandomValues(new Uint8Array(n)));
+  return toHex(crypto.getRandomValues(new Uint8Array(n)));
 }
 
 export async function hashPassword(password: string, saltHex: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
-  const salt = Uint8Array.from(saltHex.match(/../g)!.map((h) => parseInt(h, 16)));
-  return hex(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256));
+  const salt = fromHex(saltHex);
+  return toHex(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256));
 }
 
 /** Constant-time comparison of two equal-length hex strings. */
@@ -34,7 +24,7 @@ export function sameHex(a: string, b: string): boolean {
 
 /** A new bearer token: `npm_` and 32 random bytes, base64url. */
 export function newToken(): string {
-  return `npm_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return `npm_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
 /** Whether a presented secret equals the expected one, in time that does not depend on where they differ. */
@@ -47,5 +37,5 @@ export async function sameSecret(presented: string, expected: string): Promise<b
 }
 
 export async function tokenHash(token: string): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
+  return toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
 }
