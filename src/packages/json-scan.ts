@@ -170,10 +170,6 @@ function decodeString(b: Uint8Array, s: number, e: number): string {
   return JSON.parse(decoder.decode(b.subarray(s, e))) as string;
 }
 
-export function textAt(b: Uint8Array, s: number, e: number): string {
-  return decoder.decode(b.subarray(s, e));
-}
-
 export function parseAt<T = unknown>(b: Uint8Array, s: number, e: number): T {
   return JSON.parse(decoder.decode(b.subarray(s, e))) as T;
 }
