@@ -1,7 +1,7 @@
 // Concurrent misses for one packument, each its own request in npm start's workerd, share one
 // upstream fetch, even when the request that started it goes away before the upstream answers.
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useRegistry } from './support.mjs';
 
 const live = useRegistry();
@@ -22,7 +22,14 @@ describe('a herd of cold requests through npm start', () => {
       () => 'answered',
       () => 'cancelled',
     );
-    await new Promise((r) => setTimeout(r, 200)); // its upstream fetch is under way
+    // its upstream fetch is under way: the fake upstream has the request (and holds its answer for 800 ms)
+    await vi.waitFor(
+      async () => {
+        const { hits } = await (await control(`hits/${encodeURIComponent(name)}`)).json();
+        if (hits < 1) throw new Error(`the upstream has not been asked for ${name} yet`);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     const herd = Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         fetch(doc, { headers: i % 2 ? {} : { accept: 'application/vnd.npm.install-v1+json' } }).then(async (r) => ({
@@ -31,6 +38,7 @@ describe('a herd of cold requests through npm start', () => {
         })),
       ),
     );
+    // Time for the herd to reach workerd and join the flight; nothing outside shows that they have.
     await new Promise((r) => setTimeout(r, 100));
     gone.abort();
 

@@ -3,7 +3,7 @@
 // install.test.mjs and the others.)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream } from '../support/fake-upstream.mjs';
 import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
 import { ROOT, exec, groupAlive, removeTemps, startRegistry, tempDir } from './support.mjs';
@@ -46,7 +46,6 @@ describe('npm start', () => {
 // no banner, so no update check
 const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' };
 const wrangler = (args) => exec(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, { cwd: ROOT, env: wranglerEnv });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // One state folder through two runs of npm start and wrangler's own --local commands in between.
 describe('npm start: vars, the cron, and state shared with wrangler --local across restarts', () => {
@@ -106,11 +105,14 @@ describe('npm start: vars, the cron, and state shared with wrangler --local acro
         '--persist-to',
         shared.stateDir,
       ]);
-      let downloads;
-      for (let t = Date.now(); Date.now() - t < 90_000; await sleep(2000)) {
-        downloads = await (await fetch(new URL('downloads/point/2020-03-01/abbrev', url))).json();
-        if (downloads.downloads) break;
-      }
+      const downloads = await vi.waitFor(
+        async () => {
+          const answer = await (await fetch(new URL('downloads/point/2020-03-01/abbrev', url))).json();
+          if (!answer.downloads) throw new Error(`no downloads imported yet: ${JSON.stringify(answer)}`);
+          return answer;
+        },
+        { timeout: 90_000, interval: 2000 },
+      );
       expect(downloads).toEqual({ downloads: 7, start: '2020-03-01', end: '2020-03-01', package: 'abbrev' });
       expect(shared.registry.log()).toMatch(/cron "\* \* \* \* \*": 200 Ran scheduled event/);
 
@@ -134,21 +136,25 @@ describe('npm start: vars, the cron, and state shared with wrangler --local acro
 
   it('delivers the download queue to the Worker: the tarball served above is counted', async () => {
     const day = new Date().toISOString().slice(0, 10);
-    let answer;
-    for (let t = Date.now(); Date.now() - t < 60_000; await sleep(2000)) {
-      // the consumer gets its batch within max_batch_timeout (5 s); a cron pass then publishes the day's counts
-      const s = await fetch(new URL('__scheduled', shared.registry.url));
-      expect([s.status, await s.text()]).toEqual([200, 'Ran scheduled event']);
-      answer = await (await fetch(new URL(`downloads/point/${day}/abbrev`, shared.registry.url))).json();
-      if (answer.downloads) break;
-    }
+    // the consumer gets its batch within max_batch_timeout (5 s); a cron pass then publishes the day's counts
+    const { ran, answer } = await vi.waitFor(
+      async () => {
+        const s = await fetch(new URL('__scheduled', shared.registry.url));
+        const ran = [s.status, await s.text()];
+        if (ran[0] !== 200 || ran[1] !== 'Ran scheduled event') return { ran }; // no retry: asserted below
+        const answer = await (await fetch(new URL(`downloads/point/${day}/abbrev`, shared.registry.url))).json();
+        if (!answer.downloads) throw new Error(`not counted yet: ${JSON.stringify(answer)}`);
+        return { ran, answer };
+      },
+      { timeout: 60_000, interval: 2000 },
+    );
+    expect(ran).toEqual([200, 'Ran scheduled event']);
     expect(answer).toEqual({ downloads: 1, start: day, end: day, package: 'abbrev' });
   });
 
   it('stops workerd too when only npm start itself gets SIGTERM', async () => {
     process.kill(shared.registry.pid, 'SIGTERM');
-    for (let t = Date.now(); groupAlive(shared.registry.pid) && Date.now() - t < 15_000; ) await sleep(100);
-    expect(groupAlive(shared.registry.pid)).toBe(false);
+    await vi.waitFor(() => expect(groupAlive(shared.registry.pid)).toBe(false), { timeout: 15_000, interval: 100 });
     shared.registry = undefined;
   });
 

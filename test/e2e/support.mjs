@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { startFakeUpstream } from '../support/fake-upstream.mjs';
 import { LOCAL_FIXTURES } from '../support/fixtures.mjs';
 import { freePort } from '../support/free-port.mjs';
@@ -41,29 +41,43 @@ export async function startRegistry({ upstreamUrl, stateDir = tempDir('state'), 
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   // Done only when nothing live is left in the group: workerd can outlive npm start.
+  const groupGone = (timeout) =>
+    vi
+      .waitFor(
+        () => {
+          if (groupAlive(child.pid)) throw new Error(`group ${child.pid} is still alive`);
+        },
+        { timeout, interval: 100 },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
   const stop = async () => {
-    for (let i = 0; groupAlive(child.pid); i++) {
-      if (i === 0 || i === 50) signalGroup(child.pid, i ? 'SIGKILL' : 'SIGTERM');
-      if (i === 100) throw new Error(`npm start's processes (group ${child.pid}) outlived SIGKILL`);
-      await sleep(100);
-    }
+    if (!groupAlive(child.pid)) return;
+    signalGroup(child.pid, 'SIGTERM');
+    if (await groupGone(5_000)) return;
+    signalGroup(child.pid, 'SIGKILL');
+    if (!(await groupGone(5_000))) throw new Error(`npm start's processes (group ${child.pid}) outlived SIGKILL`);
   };
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`npm start exited ${child.exitCode}:\n${log}`);
-    }
-    try {
-      const r = await fetch(`${url}-/ping`);
-      if (r.status === 200) return { url, port, stateDir, pid: child.pid, stop, log: () => log };
-    } catch {}
-    await sleep(250);
-  }
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  // true once /-/ping answers 200; false as soon as npm start has exited; undefined after a minute of neither
+  const answered = await vi
+    .waitFor(
+      async () => {
+        if (exited()) return false;
+        const r = await fetch(`${url}-/ping`);
+        if (r.status !== 200) throw new Error(`/-/ping answered ${r.status}`);
+        return true;
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+    .catch(() => undefined);
+  if (answered) return { url, port, stateDir, pid: child.pid, stop, log: () => log };
   await stop();
+  if (exited()) throw new Error(`npm start exited ${child.exitCode ?? child.signalCode}:\n${log}`);
   throw new Error(`npm start never answered /-/ping:\n${log}`);
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function signalGroup(pgid, signal) {
   try {
