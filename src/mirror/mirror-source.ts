@@ -6,7 +6,8 @@ import type { DocumentSource, Lookup, TarballLookup } from '../docs/source';
 import { failed } from '../failure';
 import type { RequestContext } from '../http/context';
 import type { Representation } from '../http/negotiate';
-import { toHex, verifyIntegrity } from '../tarballs/integrity';
+import { toHex } from '../codec';
+import { verifyIntegrity } from '../tarballs/integrity';
 import { deleteMirrored, mirrorKey, readTarball, writeTarball, type StoredTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 

@@ -2,9 +2,6 @@
 // Small on purpose: SRI libraries for npm (ssri) lean on Node streams and crypto; WebCrypto does this here.
 import { toBase64, toHex } from '../codec';
 
-// Kept for src/mirror/mirror-source.ts, which imports toHex from here; new code imports it from ../codec.
-export { toHex };
-
 const ALGOS: Record<string, string> = { sha512: 'SHA-512', sha384: 'SHA-384', sha256: 'SHA-256', sha1: 'SHA-1' };
 const STRENGTH = ['sha512', 'sha384', 'sha256', 'sha1'];
 
