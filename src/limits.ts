@@ -22,6 +22,10 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_SMALL_BODY = 64 * 1024;
 /** Audit requests (a lockfile's packages, forwarded to the upstream). */
 export const MAX_AUDIT_BODY = 16 * 1024 * 1024;
+/** The largest publish body: the tarball in base64, plus room for metadata, readme and provenance. */
+export function publishBodyLimit(maxTarballBytes: number): number {
+  return Math.ceil(maxTarballBytes / 3) * 4 + 2 * 1024 * 1024;
+}
 /** Whole-document PUTs (`-rev` unpublish and owners, deprecate): a stored document is at most 1.9 MB. */
 export const MAX_DOCUMENT_BODY = 3 * 1024 * 1024;
 /** Accounts: user names as npm allows them; passwords and emails of sane length. */

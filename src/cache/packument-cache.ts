@@ -4,12 +4,11 @@
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { sha256Hex } from '../http/conditional';
-import type { Representation } from '../http/negotiate';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
 import { SingleFlight } from './single-flight';
-import type { Doc, Lookup, NotFound } from '../docs/source';
+import type { Doc, Lookup, NotFound, Representation } from '../docs/source';
 import { failed, type Failure } from '../failure';
 import type { RequestContext } from '../http/context';
 import { chunkStream, sizedStream } from '../streams';

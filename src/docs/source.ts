@@ -2,7 +2,9 @@
 // mirror (src/mirror/mirror-source.ts) and the local store (src/local/local-source.ts); the routes
 // answer from either alike. Manifests are cut from the full packument, so a source serves them too.
 import type { Failure } from '../failure';
-import type { Representation } from '../http/negotiate';
+
+/** The two documents of a package: npm's full one and the abbreviated ("corgi") one installs ask for. */
+export type Representation = 'abbreviated' | 'full';
 
 export interface Doc {
   kind: 'doc';

@@ -1,7 +1,7 @@
 // Accept negotiation between the abbreviated and the full packument.
-export const CORGI_TYPE = 'application/vnd.npm.install-v1+json';
+import type { Representation } from '../docs/source';
 
-export type Representation = 'abbreviated' | 'full';
+export const CORGI_TYPE = 'application/vnd.npm.install-v1+json';
 
 /** Abbreviated when the client prefers the corgi type to JSON (q-values, then order). */
 export function chooseRepresentation(accept: string | null | undefined): Representation {

@@ -4,8 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { ConfigError, readConfig } from '../config';
 import type { Env } from '../env';
-import { MAX_AUDIT_BODY, MAX_DOCUMENT_BODY, MAX_SMALL_BODY } from '../limits';
-import { publishBodyLimit } from '../local/publish-request';
+import { MAX_AUDIT_BODY, MAX_DOCUMENT_BODY, MAX_SMALL_BODY, publishBodyLimit } from '../limits';
 import { type PackagePath, parsePackagePath } from '../packages/names';
 import { Refusal } from '../refusal';
 import { HOP_HEADER } from '../upstream/client';

@@ -1,7 +1,6 @@
 // The local store as a document source: documents derived from the package's D1 row on every read,
 // so a write is seen at once; tarballs listed in that row (unpublished ones are not), bytes in R2.
-import type { DocumentSource, Lookup, TarballLookup } from '../docs/source';
-import type { Representation } from '../http/negotiate';
+import type { DocumentSource, Lookup, Representation, TarballLookup } from '../docs/source';
 import { derivePackument } from '../packages/derive';
 import { chunkStream } from '../streams';
 import { readTarball } from '../tarballs/tarball-store';

@@ -97,11 +97,6 @@ async function attachment(body: Record<string, unknown>, maxBytes: number): Prom
   return bytes;
 }
 
-/** The largest publish body: the tarball in base64, plus room for metadata, readme and provenance. */
-export function publishBodyLimit(maxTarballBytes: number): number {
-  return Math.ceil(maxTarballBytes / 3) * 4 + 2 * 1024 * 1024;
-}
-
 export function tooLarge(maxBytes: number): Refusal {
   return new Refusal('too-large', `the package is too large: tarballs are limited to ${maxBytes} bytes here`);
 }

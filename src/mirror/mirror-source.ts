@@ -2,10 +2,9 @@
 // tarballs from R2, and on a miss from the upstream URL, verified in memory before the client sees a
 // byte and then kept, so installs keep working while the upstream is down.
 import { PackumentCache } from '../cache/packument-cache';
-import type { DocumentSource, Lookup, TarballLookup } from '../docs/source';
+import type { DocumentSource, Lookup, Representation, TarballLookup } from '../docs/source';
 import { failed } from '../failure';
 import type { RequestContext } from '../http/context';
-import type { Representation } from '../http/negotiate';
 import { toHex } from '../codec';
 import { verifyIntegrity } from '../tarballs/integrity';
 import { deleteMirrored, mirrorKey, readTarball, writeTarball, type StoredTarball } from '../tarballs/tarball-store';

@@ -1,9 +1,9 @@
 // Packuments and manifests (`/<name>/<version|tag|range>`) from a document source, with validators.
-import type { Doc, DocumentSource } from '../docs/source';
+import type { Doc, DocumentSource, Representation } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
-import { CORGI_TYPE, type Representation } from '../http/negotiate';
+import { CORGI_TYPE } from '../http/negotiate';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
 
