@@ -3,7 +3,7 @@
 // upstream fails; 404s remembered for NOT_FOUND_TTL. Documents over KV's value limit go to R2.
 import type { Config } from '../config';
 import type { Env } from '../env';
-import { sha256Hex } from '../http/conditional';
+import { matchesEtag, sha256Hex } from '../http/conditional';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
@@ -16,20 +16,40 @@ import { chunkStream, sizedStream } from '../streams';
 /** Bump when derivation output changes, so ETags and stored documents change with it. */
 const DERIVATION = 1;
 const KV_VALUE_LIMIT = 25 * 1024 * 1024 - 1024;
+/** Upstream validators longer than this are not kept (they ride in KV metadata, 1024 bytes at most). */
+const MAX_VALIDATOR_LENGTH = 256;
 
-interface Meta {
-  status: 200 | 404;
-  fetchedAt: number;
+/** The upstream's validators for a conditional refresh. */
+interface Validators {
   etag?: string;
   lastModified?: string;
-  /** where the documents live */
-  loc?: 'kv' | 'r2';
 }
 
-interface DocMeta {
+/** What a hit needs of one document: it answers a 304 without reading the document. */
+interface DocInfo {
   etag: string;
-  modified?: string;
   length: number;
+  modified?: string;
+}
+
+/** The name's entry: its status, when it was fetched, and (for a 200) its documents. */
+interface Meta extends Validators {
+  status: 200 | 404;
+  fetchedAt: number;
+  /** where the documents live */
+  loc?: 'kv' | 'r2';
+  docs?: Record<Representation, DocInfo>;
+}
+
+/**
+ * Each stored document's KV metadata: all a hit needs to answer and to revalidate it, so a hit is one
+ * KV read (value and metadata together). For a document kept in R2 the KV value is empty.
+ */
+interface DocMeta extends DocInfo {
+  fetchedAt: number;
+  loc: 'kv' | 'r2';
+  /** the upstream's validators */
+  up?: Validators;
 }
 
 type Refreshed =
@@ -46,6 +66,8 @@ const DERIVE_ALLOWANCE_MS = 10_000;
 export class PackumentCache {
   /** This request's read of each name's entry: asked once, whoever asks. */
   private metas = new Map<string, Promise<Meta | null>>();
+  /** Documents this request already found missing or too old, so the miss path does not read them again. */
+  private unusable = new Set<string>();
 
   private env: Env;
   private cfg: Config;
@@ -63,18 +85,28 @@ export class PackumentCache {
   }
 
   /**
-   * Whether a usable copy of `name` is cached. Entries are only made for names that were not local
-   * when fetched (and a first publish forgets them), so such a name is served without asking D1.
+   * The cached document when there is a usable one, else undefined; never the upstream. One KV read:
+   * the document with its metadata; or, when the client's `ifNoneMatch` names it, the name's entry
+   * alone, and the document is not read (the answer is a 304, `body` null). Entries exist only for
+   * names that were not local when fetched (and a first publish forgets them), so a hit needs no D1.
    */
-  async hasCopy(name: string): Promise<boolean> {
-    const meta = await this.readMeta(name);
-    return meta?.status === 200 && this.now() - meta.fetchedAt < this.cfg.freshTtlMs + this.cfg.maxStaleMs;
+  async cached(name: string, rep: Representation, ifNoneMatch: string | null): Promise<Doc | undefined> {
+    if (ifNoneMatch) {
+      const meta = await this.readMeta(name);
+      const info = meta?.status === 200 ? meta.docs?.[rep] : undefined;
+      if (meta && info && this.usable(meta.fetchedAt) && matchesEtag(ifNoneMatch, info.etag)) {
+        this.revalidateIfStale(name, meta.fetchedAt, meta);
+        return { kind: 'doc', body: null, length: info.length, etag: info.etag, modified: info.modified };
+      }
+    }
+    return this.readDoc(name, rep);
   }
 
-  /** Forgets the cached entry of `name` (a local package now has that name). */
+  /** Forgets every cached entry of `name` (a local package now has that name). */
   async forget(name: string): Promise<void> {
     this.metas.delete(name);
-    await this.env.METADATA.delete(this.metaKey(name));
+    const keys = [this.metaKey(name), this.docKey(name, 'full'), this.docKey(name, 'abbreviated')];
+    await Promise.all(keys.map((k) => this.env.METADATA.delete(k)));
   }
 
   private readMeta(name: string): Promise<Meta | null> {
@@ -86,22 +118,28 @@ export class PackumentCache {
     return m;
   }
 
+  /** Whether a copy fetched at `fetchedAt` may still answer (fresh, or stale within MAX_STALE). */
+  private usable(fetchedAt: number): boolean {
+    return this.now() - fetchedAt < this.cfg.freshTtlMs + this.cfg.maxStaleMs;
+  }
+
+  private revalidateIfStale(name: string, fetchedAt: number, validators: Validators): void {
+    if (this.now() - fetchedAt >= this.cfg.freshTtlMs)
+      this.waitUntil(this.refresh(name, validators).catch(logFailure(name)));
+  }
+
+  /** The document, through the cache and on a miss from the upstream. */
   async get(name: string, rep: Representation): Promise<Lookup> {
     const meta = await this.readMeta(name);
     const age = meta ? this.now() - meta.fetchedAt : Infinity;
     if (meta?.status === 404 && age < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
-    if (meta?.status === 200 && age < this.cfg.freshTtlMs + this.cfg.maxStaleMs) {
-      const doc = await this.readDoc(name, rep, meta);
-      if (doc) {
-        if (age >= this.cfg.freshTtlMs) this.waitUntil(this.refresh(name, meta).catch(logFailure(name)));
-        return doc;
-      }
+    if (meta?.status === 200 && this.usable(meta.fetchedAt)) {
+      const doc = await this.readDoc(name, rep);
+      if (doc) return doc;
     }
     const r = await this.refresh(name, meta?.status === 200 ? meta : null);
     if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
-    const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
-    const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
-    return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+    return fromDerived(r, rep);
   }
 
   /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
@@ -123,16 +161,16 @@ export class PackumentCache {
    * any request already doing the same in this isolate.
    * A failure writes nothing, so whatever was cached stays as it was.
    */
-  refresh(name: string, validators: Meta | null): Promise<Refreshed> {
+  refresh(name: string, validators: Validators | null): Promise<Refreshed> {
     const key = `${this.origin}\n${name}\n${validators?.etag ?? validators?.lastModified ?? ''}`;
     const patience = this.cfg.upstreamTimeoutMs + DERIVE_ALLOWANCE_MS;
     return refreshes.run(key, patience, () => this.fetchAndDerive(name, validators), this.waitUntil);
   }
 
-  private async fetchAndDerive(name: string, validators: Meta | null): Promise<Refreshed> {
+  private async fetchAndDerive(name: string, validators: Validators | null): Promise<Refreshed> {
     const res = await fetchPackument(this.cfg, name, validators ?? {});
     if (res.kind === 'not-modified') {
-      await this.putMeta(name, { ...validators!, fetchedAt: this.now() });
+      await this.renew(name);
       return res;
     }
     if (res.kind === 'not-found') {
@@ -152,52 +190,100 @@ export class PackumentCache {
     const meta: Meta = {
       status: 200,
       fetchedAt: this.now(),
-      etag: res.etag,
-      lastModified: res.lastModified,
+      // Validators ride in every document's metadata, which KV limits to 1024 bytes.
+      ...(res.etag && res.etag.length <= MAX_VALIDATOR_LENGTH ? { etag: res.etag } : {}),
+      ...(res.lastModified && res.lastModified.length <= MAX_VALIDATOR_LENGTH
+        ? { lastModified: res.lastModified }
+        : {}),
       loc: derived.fullLength > KV_VALUE_LIMIT || derived.abbreviated.length > KV_VALUE_LIMIT ? 'r2' : 'kv',
+      docs: {
+        full: { etag: etags.full, length: derived.fullLength, modified: derived.modified },
+        abbreviated: { etag: etags.abbreviated, length: derived.abbreviated.length, modified: derived.modified },
+      },
     };
-    this.waitUntil(this.store(name, derived, etags, meta).catch(logFailure(name)));
+    this.waitUntil(this.store(name, derived, meta).catch(logFailure(name)));
     return { kind: 'derived', derived, etags };
   }
 
-  private async store(name: string, d: Derived, etags: Record<Representation, string>, meta: Meta): Promise<void> {
+  private async store(name: string, d: Derived, meta: Meta): Promise<void> {
     // A cache entry answers without asking D1, so none may be made for a name that became local while
     // this fetch ran (a publish removes the entries there were; this closes the race with it).
     if (await lookupLocal(this.env.DB, name, false)) return;
-    const full: DocMeta = { etag: etags.full, modified: d.modified, length: d.fullLength };
-    const abbr: DocMeta = { etag: etags.abbreviated, modified: d.modified, length: d.abbreviated.length };
+    const docMeta = (rep: Representation): DocMeta => ({
+      ...meta.docs![rep],
+      fetchedAt: meta.fetchedAt,
+      loc: meta.loc ?? 'kv',
+      up: validatorsOf(meta),
+    });
+    // The tarball index first: a client that has the document may ask for a tarball at once.
+    await this.env.METADATA.put(indexKey(name), JSON.stringify(d.tarballs));
+    const full = sizedStream(d.full, d.fullLength);
     if (meta.loc === 'r2') {
       await Promise.all([
-        this.env.TARBALLS.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), {
-          customMetadata: r2Meta(full),
-        }),
-        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated, { customMetadata: r2Meta(abbr) }),
+        this.env.TARBALLS.put(this.docKey(name, 'full'), full),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated),
       ]);
+      // KV keeps only the metadata: the one read of a hit still tells where the document is.
+      await Promise.all(
+        (['full', 'abbreviated'] as const).map((rep) =>
+          this.env.METADATA.put(this.docKey(name, rep), '', { metadata: docMeta(rep) }),
+        ),
+      );
     } else {
       await Promise.all([
-        this.env.METADATA.put(this.docKey(name, 'full'), sizedStream(d.full, d.fullLength), { metadata: full }),
-        this.env.METADATA.put(this.docKey(name, 'abbreviated'), d.abbreviated, { metadata: abbr }),
+        this.env.METADATA.put(this.docKey(name, 'full'), full, { metadata: docMeta('full') }),
+        this.env.METADATA.put(this.docKey(name, 'abbreviated'), d.abbreviated, { metadata: docMeta('abbreviated') }),
       ]);
     }
-    await this.env.METADATA.put(indexKey(name), JSON.stringify(d.tarballs));
-    // Meta last: a reader that sees it finds the documents it points at.
     await this.putMeta(name, meta);
   }
 
-  private async readDoc(name: string, rep: Representation, meta: Meta): Promise<Doc | undefined> {
-    if (meta.loc === 'r2') {
-      const o = await this.env.TARBALLS.get(this.docKey(name, rep));
-      if (!o) return undefined;
-      const m = o.customMetadata ?? {};
-      return { kind: 'doc', body: o.body, length: o.size, etag: m.etag, modified: m.modified };
+  /**
+   * The upstream said 304: the copy is current again. Every stored document carries its fetch time in
+   * its metadata, so each is written again with the new time (in the background: this is a refresh).
+   */
+  private async renew(name: string): Promise<void> {
+    const fetchedAt = this.now();
+    const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    if (meta?.status !== 200) return;
+    for (const rep of ['full', 'abbreviated'] as const) {
+      const key = this.docKey(name, rep);
+      const { value, metadata } = await this.env.METADATA.getWithMetadata<DocMeta>(key, 'stream');
+      if (!value || !metadata) {
+        await value?.cancel();
+        continue;
+      }
+      const body = metadata.loc === 'r2' ? value : value.pipeThrough(new FixedLengthStream(metadata.length));
+      await this.env.METADATA.put(key, body, { metadata: { ...metadata, fetchedAt } });
     }
+    await this.putMeta(name, { ...meta, fetchedAt });
+  }
+
+  /** The stored document with one KV read (and one R2 read for one kept there); undefined if none is usable. */
+  private async readDoc(name: string, rep: Representation): Promise<Doc | undefined> {
+    const key = this.docKey(name, rep);
+    if (this.unusable.has(key)) return undefined;
     // Streamed, so concurrent requests do not each hold a whole document.
-    const { value, metadata } = await this.env.METADATA.getWithMetadata<DocMeta>(this.docKey(name, rep), 'stream');
-    if (!value || !metadata) {
+    const { value, metadata: m } = await this.env.METADATA.getWithMetadata<DocMeta>(key, 'stream');
+    if (!value || !m || !this.usable(m.fetchedAt)) {
       await value?.cancel();
+      this.unusable.add(key);
       return undefined;
     }
-    return { kind: 'doc', body: value, length: metadata.length, etag: metadata.etag, modified: metadata.modified };
+    let body: ReadableStream = value;
+    let length = m.length;
+    if (m.loc === 'r2') {
+      await value.cancel();
+      const o = await this.env.TARBALLS.get(key);
+      if (!o) {
+        this.unusable.add(key);
+        return undefined;
+      }
+      body = o.body;
+      length = o.size;
+    }
+    this.revalidateIfStale(name, m.fetchedAt, m.up ?? {});
+    return { kind: 'doc', body, length, etag: m.etag, modified: m.modified };
   }
 
   /** The upstream said 304 but our copy is gone: fetch it whole. */
@@ -205,9 +291,7 @@ export class PackumentCache {
     const r = await this.refresh(name, null);
     if (r.kind !== 'derived')
       return r.kind === 'not-modified' ? failed(502, 'upstream answered 304 to an unconditional request') : r;
-    const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
-    const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
-    return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+    return fromDerived(r, rep);
   }
 
   private putMeta(name: string, meta: Meta): Promise<void> {
@@ -219,15 +303,23 @@ export class PackumentCache {
     return `meta:${this.origin}:${name}`;
   }
 
+  /** `doc2:`: documents carry their fetch time and validators since version 2 (older `doc:` keys are never read). */
   private docKey(name: string, rep: Representation): string {
-    return `doc:${rep}:${this.origin}:${name}`;
+    return `doc2:${rep}:${this.origin}:${name}`;
   }
 }
 
-function r2Meta(m: DocMeta): Record<string, string> {
-  const out: Record<string, string> = { etag: m.etag, length: String(m.length) };
-  if (m.modified) out.modified = m.modified;
-  return out;
+function fromDerived(r: Extract<Refreshed, { kind: 'derived' }>, rep: Representation): Doc {
+  const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
+  const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
+  return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+}
+
+function validatorsOf(v: Validators): Validators {
+  return {
+    ...(v.etag === undefined ? {} : { etag: v.etag }),
+    ...(v.lastModified === undefined ? {} : { lastModified: v.lastModified }),
+  };
 }
 
 function indexKey(name: string): string {

@@ -8,7 +8,8 @@ export type Representation = 'abbreviated' | 'full';
 
 export interface Doc {
   kind: 'doc';
-  body: ReadableStream | Uint8Array;
+  /** null only when the request's If-None-Match named this ETag: a 304 needs no document */
+  body: ReadableStream | Uint8Array | null;
   length: number;
   etag: string;
   modified?: string;

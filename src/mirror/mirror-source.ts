@@ -2,7 +2,7 @@
 // tarballs from R2, and on a miss from the upstream URL, verified in memory before the client sees a
 // byte and then kept, so installs keep working while the upstream is down.
 import { PackumentCache } from '../cache/packument-cache';
-import type { DocumentSource, Lookup, Representation, TarballLookup } from '../docs/source';
+import type { Doc, DocumentSource, Lookup, Representation, Tarball, TarballLookup } from '../docs/source';
 import { failed } from '../failure';
 import type { RequestContext } from '../http/context';
 import { toHex } from '../codec';
@@ -26,14 +26,18 @@ export class MirrorSource implements DocumentSource {
   }
 
   /**
-   * Whether a copy answers this read without the upstream, and so without asking D1 whether the name
-   * is local: cache entries and mirrored tarballs exist only for names that were not local when
-   * fetched, and a first publish removes them.
+   * A cached copy's answer, or undefined when there is none: neither the upstream nor D1 is asked,
+   * since cache entries and mirrored tarballs exist only for names that were not local when fetched,
+   * and a first publish removes them. One KV read for a packument (none of the document for a 304).
    */
-  async hasCopy(name: string, file?: string, withBody = true): Promise<boolean> {
-    return file === undefined
-      ? this.cache.hasCopy(name)
-      : (await this.storedTarball(name, file, withBody)) !== undefined;
+  cachedPackument(name: string, rep: Representation, ifNoneMatch: string | null): Promise<Doc | undefined> {
+    return this.cache.cached(name, rep, ifNoneMatch);
+  }
+
+  /** A tarball kept in R2, or undefined (one R2 read, shared with `tarball`). */
+  async cachedTarball(name: string, file: string, withBody: boolean): Promise<Tarball | undefined> {
+    const kept = await this.storedTarball(name, file, withBody);
+    return kept && { kind: 'tarball', ...kept };
   }
 
   packument(name: string, rep: Representation): Promise<Lookup> {

@@ -1,5 +1,5 @@
-// Packuments and manifests (`/<name>/<version|tag|range>`) from a document source, with validators.
-import type { Doc, DocumentSource, Representation } from '../docs/source';
+// Answers for packuments and manifests (`/<name>/<version|tag|range>`) from a document lookup, with validators.
+import type { Doc, Lookup, Representation } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
@@ -7,27 +7,22 @@ import { CORGI_TYPE } from '../http/negotiate';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
 
-export async function servePackument(
-  ctx: RequestContext,
-  source: DocumentSource,
-  name: string,
-  rep: Representation,
-): Promise<Response> {
-  const r = await source.packument(name, rep);
+/** A packument lookup's answer; `revalidate`: the source's documents change with every write. */
+export function answerPackument(ctx: RequestContext, r: Lookup, rep: Representation, revalidate: boolean): Response {
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
-  const headers = docHeaders(ctx, source, r);
+  const headers = docHeaders(ctx, revalidate, r);
   headers.set('content-type', rep === 'abbreviated' ? CORGI_TYPE : 'application/json');
   return answer(ctx.req, r, headers);
 }
 
-export async function serveManifest(
+/** The manifest `spec` picks from a full packument lookup. */
+export async function answerManifest(
   ctx: RequestContext,
-  source: DocumentSource,
-  name: string,
+  r: Lookup,
   spec: string,
+  revalidate: boolean,
 ): Promise<Response> {
-  const r = await source.packument(name, 'full');
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
   const doc = await bytesOf(r.body);
@@ -38,16 +33,16 @@ export async function serveManifest(
   const body = doc.slice(s, e);
   // Each manifest is its own representation: its ETag names the document and the version.
   const etag = r.etag.replace(/"$/, `-${encodeURIComponent(version)}"`);
-  const headers = docHeaders(ctx, source, { ...r, etag });
+  const headers = docHeaders(ctx, revalidate, { ...r, etag });
   headers.set('content-type', 'application/json');
   return answer(ctx.req, { ...r, etag, body, length: body.length }, headers);
 }
 
-function docHeaders(ctx: RequestContext, source: DocumentSource, doc: Doc): Headers {
+function docHeaders(ctx: RequestContext, revalidate: boolean, doc: Doc): Headers {
   const h = new Headers({
     etag: doc.etag,
     vary: 'Accept',
-    'cache-control': source.revalidate ? 'no-cache' : `public, max-age=${ctx.cfg.clientMaxAge}`,
+    'cache-control': revalidate ? 'no-cache' : `public, max-age=${ctx.cfg.clientMaxAge}`,
   });
   const lm = httpDate(doc.modified);
   if (lm) h.set('last-modified', lm);
@@ -72,5 +67,6 @@ function cancel(body: Doc['body']): void {
 }
 
 async function bytesOf(body: Doc['body']): Promise<Uint8Array> {
+  if (body === null) throw new Error('a manifest needs the whole document'); // sources send null only for a 304
   return body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
 }

@@ -1,5 +1,7 @@
-// GET/HEAD of a package's packument, manifest or tarball: answered from the local store when the name
-// is published here, else from the upstream mirror; a mirror copy that exists answers without D1.
+// GET/HEAD of a package's packument, manifest or tarball. A mirror copy that exists answers first,
+// without D1 (copies exist only for names that were not local when fetched; a first publish removes
+// them); otherwise D1 says whether the name is local: the local store answers, else the mirror.
+// A write's `?write=true` read always asks D1.
 import type { DocumentSource } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
@@ -9,38 +11,52 @@ import { LocalSource } from '../local/local-source';
 import { lookupLocal } from '../local/store';
 import { MirrorSource } from '../mirror/mirror-source';
 import { inScopes } from '../packages/names';
-import { serveManifest, servePackument } from './metadata';
-import { serveTarball } from './tarballs';
+import { answerManifest, answerPackument } from './metadata';
+import { answerTarball } from './tarballs';
 
-export async function readPackument(ctx: RequestContext, t: Target<'packument'>): Promise<Response> {
-  const source = await sourceFor(ctx, t.name);
-  return source ? servePackument(ctx, source, t.name, chooseRepresentation(ctx.req.headers.get('accept'))) : missing();
-}
-
-export async function readManifest(ctx: RequestContext, t: Target<'manifest'>): Promise<Response> {
-  const source = await sourceFor(ctx, t.name);
-  return source ? serveManifest(ctx, source, t.name, t.spec) : missing();
-}
-
-export async function readTarball(ctx: RequestContext, t: Target<'tarball'>): Promise<Response> {
-  const source = await sourceFor(ctx, t.name, t.file);
-  return source ? serveTarball(ctx, source, t.name, t.file) : missing();
-}
-
-/**
- * Where a read of `name` (its `file`, for a tarball) is answered from; undefined: nowhere (a local
- * scope's name that is not published). A mirror copy answers without D1: copies exist only for names
- * that were not local when fetched, and a first publish removes them. A write's `?write=true` read
- * always asks D1.
- */
-async function sourceFor(ctx: RequestContext, name: string, file?: string): Promise<DocumentSource | undefined> {
-  const scoped = inScopes(name, ctx.cfg.localScopes);
+export async function readPackument(ctx: RequestContext, { name }: Target<'packument'>): Promise<Response> {
+  const rep = chooseRepresentation(ctx.req.headers.get('accept'));
   const mirror = new MirrorSource(ctx);
-  const forWrite = ctx.url.searchParams.get('write') === 'true';
-  if (!scoped && !forWrite && (await mirror.hasCopy(name, file, ctx.req.method === 'GET'))) return mirror;
-  const local = await lookupLocal(ctx.env.DB, name, file === undefined);
+  const hit = mirrorFirst(ctx, name)
+    ? await mirror.cachedPackument(name, rep, ctx.req.headers.get('if-none-match'))
+    : undefined;
+  if (hit) return answerPackument(ctx, hit, rep, mirror.revalidate);
+  const source = await sourceFor(ctx, name, mirror, true);
+  return source ? answerPackument(ctx, await source.packument(name, rep), rep, source.revalidate) : missing();
+}
+
+export async function readManifest(ctx: RequestContext, { name, spec }: Target<'manifest'>): Promise<Response> {
+  const mirror = new MirrorSource(ctx);
+  const hit = mirrorFirst(ctx, name) ? await mirror.cachedPackument(name, 'full', null) : undefined;
+  if (hit) return answerManifest(ctx, hit, spec, mirror.revalidate);
+  const source = await sourceFor(ctx, name, mirror, true);
+  return source ? answerManifest(ctx, await source.packument(name, 'full'), spec, source.revalidate) : missing();
+}
+
+export async function readTarball(ctx: RequestContext, { name, file }: Target<'tarball'>): Promise<Response> {
+  const withBody = ctx.req.method !== 'HEAD';
+  const mirror = new MirrorSource(ctx);
+  const hit = mirrorFirst(ctx, name) ? await mirror.cachedTarball(name, file, withBody) : undefined;
+  if (hit) return answerTarball(ctx, hit, name, file);
+  const source = await sourceFor(ctx, name, mirror, false);
+  return source ? answerTarball(ctx, await source.tarball(name, file, withBody), name, file) : missing();
+}
+
+/** Whether a mirror copy may answer before D1 is asked: not for local scopes, not for a write's read. */
+function mirrorFirst(ctx: RequestContext, name: string): boolean {
+  return !inScopes(name, ctx.cfg.localScopes) && ctx.url.searchParams.get('write') !== 'true';
+}
+
+/** The local store when D1 has the name, else the mirror; undefined for an unpublished local-scope name. */
+async function sourceFor(
+  ctx: RequestContext,
+  name: string,
+  mirror: MirrorSource,
+  withDoc: boolean,
+): Promise<DocumentSource | undefined> {
+  const local = await lookupLocal(ctx.env.DB, name, withDoc);
   if (local) return new LocalSource(local, ctx);
-  return scoped ? undefined : mirror;
+  return inScopes(name, ctx.cfg.localScopes) ? undefined : mirror;
 }
 
 function missing(): Response {

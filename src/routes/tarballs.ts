@@ -1,5 +1,6 @@
-// Tarballs (`/<name>/-/<file>`) from a document source: immutable, with an ETag; each download counted.
-import type { DocumentSource } from '../docs/source';
+// Answers for tarballs (`/<name>/-/<file>`) from a document source's lookup: immutable, with an ETag;
+// each download counted.
+import type { TarballLookup } from '../docs/source';
 import { recordDownload } from '../downloads/traffic';
 import type { RequestContext } from '../http/context';
 import { matchesEtag } from '../http/conditional';
@@ -7,14 +8,13 @@ import { jsonError } from '../http/errors';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export async function serveTarball(
+export async function answerTarball(
   ctx: RequestContext,
-  source: DocumentSource,
+  t: TarballLookup,
   name: string,
   file: string,
 ): Promise<Response> {
   const head = ctx.req.method === 'HEAD';
-  const t = await source.tarball(name, file, !head);
   if (t.kind === 'not-found') return jsonError(404, `tarball not found: ${name}/-/${file}`);
   if (t.kind === 'failed') return jsonError(t.status, t.message);
   const headers = new Headers({ 'content-type': 'application/octet-stream' });

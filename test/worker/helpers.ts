@@ -104,10 +104,19 @@ export async function readMeta(name: string): Promise<Record<string, any> | null
   return env.METADATA.get(metaKey(name), 'json');
 }
 
-/** Moves the cache entry's fetch time `ms` into the past, as if time had passed. */
+/**
+ * Moves the cache entry's fetch time `ms` into the past, as if time had passed: in the name's entry and
+ * in each stored document's metadata, which a hit reads instead.
+ */
 export async function ageEntry(name: string, ms: number): Promise<void> {
   const meta = await readMeta(name);
   if (!meta) throw new Error(`no cache entry for ${name}`);
+  for (const rep of ['full', 'abbreviated']) {
+    const key = `doc2:${rep}:${ORIGIN}:${name}`;
+    const { value, metadata } = await env.METADATA.getWithMetadata<Record<string, any>>(key, 'arrayBuffer');
+    if (value && metadata)
+      await env.METADATA.put(key, value, { metadata: { ...metadata, fetchedAt: metadata.fetchedAt - ms } });
+  }
   await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms }));
 }
 

@@ -21,6 +21,48 @@ import {
 
 const MIN = 60_000;
 
+describe('cache hits', () => {
+  // What a hit may read: one KV value with its metadata, or for a 304 the name's entry alone; no D1.
+  it('answers a matching If-None-Match from the entry alone, without the stored document', async () => {
+    const name = uniqueName('hit304');
+    await putUpstreamPackage(name, ['1.0.0']);
+    const first = await corgi(`/${name}`);
+    await first.arrayBuffer();
+    await waitForMeta(name);
+    await settle();
+    await env.METADATA.delete(`doc2:abbreviated:${ORIGIN}:${name}`);
+    const hits = await upstreamHits(name);
+    const r = await corgi(`/${name}`, { 'if-none-match': first.headers.get('etag')! });
+    expect(r.status).toBe(304);
+    expect(r.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(await upstreamHits(name)).toBe(hits);
+  });
+
+  it('serves a cached copy without asking D1 (entries exist only for names that were not local)', async () => {
+    const name = uniqueName('hitd1');
+    await putUpstreamPackage(name, ['1.0.0']);
+    await (await fetchWorker(`/${name}`)).arrayBuffer();
+    await waitForMeta(name);
+    await settle();
+    // A row written behind the registry's back (a publish would have removed the cache entries first):
+    // a hit that asked D1 would now answer from it, or 404 for its unpublished state.
+    await env.DB.prepare(
+      'INSERT INTO local_packages (name, rev, doc, files, unpublished, summary, updated)' +
+        " VALUES (?, 1, '{}', '{}', 1, NULL, 0)",
+    )
+      .bind(name)
+      .run();
+    try {
+      for (const r of [await fetchWorker(`/${name}`), await corgi(`/${name}`), await fetchWorker(`/${name}/1.0.0`)]) {
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      }
+    } finally {
+      await env.DB.prepare('DELETE FROM local_packages WHERE name = ?').bind(name).run();
+    }
+  });
+});
+
 describe('packuments', () => {
   it('serves full and abbreviated documents with their own validators', async () => {
     const name = uniqueName('meta');
