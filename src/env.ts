@@ -2,15 +2,16 @@
 // (worker-configuration.d.ts, which `npm test` checks is up to date), plus what it cannot know:
 // the secret, and the type of the download queue's messages.
 
-/** One download of one version on one day: a message on DOWNLOAD_EVENTS. */
-export interface DownloadEvent {
-  name: string;
-  version: string;
-  day: string;
+/** `[name, version, day, downloads]` */
+export type Count = [string, string, string, number];
+
+/** A message on DOWNLOAD_EVENTS: the downloads an isolate counted, many per message. */
+export interface DownloadCounts {
+  counts: Count[];
 }
 
 export interface Env extends Cloudflare.Env {
   /** Secret guarding the admin endpoints (`wrangler secret put ADMIN_TOKEN`); unset, they are off. */
   ADMIN_TOKEN?: string;
-  DOWNLOAD_EVENTS: Queue<DownloadEvent>;
+  DOWNLOAD_EVENTS: Queue<DownloadCounts>;
 }

@@ -3,7 +3,7 @@
 import { readConfig } from './config';
 import { importAggregates } from './downloads/import';
 import { countDownloads, flushOwnTraffic } from './downloads/traffic';
-import type { DownloadEvent, Env } from './env';
+import type { Env } from './env';
 import { buildRouter } from './http/router';
 import { routes } from './routes/table';
 
@@ -17,4 +17,4 @@ export default {
     await importAggregates(env.AGGREGATES, env.DB, { budgetMs: cfg.importBudgetMs });
   },
   queue: countDownloads,
-} satisfies ExportedHandler<Env, DownloadEvent>;
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,63 +1,53 @@
-// Counting this registry's own tarball downloads: one queue message per download, counted exactly
-// once in D1 (message ids are remembered in the same transaction), then written to the AGGREGATES
-// bucket as a complete run per day under own/, which the importer loads like any other aggregate.
-import type { DownloadEvent } from '../env';
+// Counting this registry's own tarball downloads: messages of many counts (src/downloads/counter.ts),
+// each counted exactly once in D1 (message ids are remembered in the same transaction), then written
+// to the AGGREGATES bucket as a complete run per day under own/, which the importer loads like any other.
+import type { Count } from '../env';
+import { countsOf } from './download-counts';
 import { addDays } from './periods';
 
 const SEEN_DAYS = 14;
 
-/** Sends one download event; counting must never break a download, so failures are only logged. */
-export async function recordDownload(
-  queue: Queue<DownloadEvent> | undefined,
-  name: string,
-  version: string,
-  now = new Date(),
-): Promise<void> {
-  if (!queue) return;
-  try {
-    await queue.send({ name, version, day: now.toISOString().slice(0, 10) });
-  } catch (e) {
-    console.error(`download of ${name}@${version} not counted: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
+/** A message's counts as rows, from its JSON (`[name, version, day, n]` each). */
+const COUNTS =
+  "SELECT value ->> '$[0]' AS name, value ->> '$[1]' AS version, value ->> '$[2]' AS day," +
+  " value ->> '$[3]' AS n FROM json_each(?)";
 
 /**
- * A message's three statements. The first remembers its id and changes nothing for a redelivered one;
- * the next two count only when the statement before them changed a row (`changes()`), so a batch
- * never fails on a redelivery and every message costs the same one batch call.
+ * A message's three statements, one batch call for any number of messages. The first remembers its id
+ * and changes nothing for a redelivered one; the next two count only when the statement before them
+ * changed a row (`changes()`), so a redelivery counts nothing and never fails the batch.
  */
-function countStatements(db: D1Database, m: Message<DownloadEvent>): D1PreparedStatement[] {
-  const { name, version, day } = m.body;
+function countStatements(db: D1Database, m: Message<unknown>, counts: Count[]): D1PreparedStatement[] {
+  const json = JSON.stringify(counts);
   return [
     db
       .prepare('INSERT INTO dl_traffic_seen (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING')
       .bind(m.id, m.timestamp.getTime()),
     db
       .prepare(
-        'INSERT INTO dl_traffic (day, name, version, downloads) SELECT ?, ?, ?, 1 WHERE changes() = 1' +
-          ' ON CONFLICT (day, name, version) DO UPDATE SET downloads = downloads + 1',
+        'INSERT INTO dl_traffic (day, name, version, downloads) SELECT day, name, version, SUM(n)' +
+          ` FROM (${COUNTS}) WHERE changes() = 1 GROUP BY day, name, version` +
+          ' ON CONFLICT (day, name, version) DO UPDATE SET downloads = downloads + excluded.downloads',
       )
-      .bind(day, name, version),
+      .bind(json),
     db
       .prepare(
-        'INSERT INTO dl_traffic_days (day, changed) SELECT ?, 1 WHERE changes() = 1' +
-          ' ON CONFLICT (day) DO UPDATE SET changed = changed + 1',
+        `INSERT INTO dl_traffic_days (day, changed) SELECT day, SUM(n) FROM (${COUNTS})` +
+          ' WHERE changes() > 0 GROUP BY day ON CONFLICT (day) DO UPDATE SET changed = changed + excluded.changed',
       )
-      .bind(day),
+      .bind(json),
   ];
 }
 
-function isEvent(v: unknown): v is DownloadEvent {
-  const e = v as DownloadEvent;
-  return !!e && typeof e.name === 'string' && typeof e.version === 'string' && typeof e.day === 'string';
-}
-
 /** One D1 batch (one transaction, one subrequest) per queue batch, however many messages it holds. */
-export async function countDownloads(batch: MessageBatch<DownloadEvent>, env: { DB: D1Database }): Promise<void> {
+export async function countDownloads(batch: MessageBatch<unknown>, env: { DB: D1Database }): Promise<void> {
   const db = env.DB;
-  const usable = batch.messages.filter((m) => isEvent(m.body));
+  const statements = batch.messages.flatMap((m) => {
+    const counts = countsOf(m.body);
+    return counts.length > 0 ? countStatements(db, m, counts) : [];
+  });
   // a failure retries the whole batch
-  if (usable.length > 0) await db.batch(usable.flatMap((m) => countStatements(db, m)));
+  if (statements.length > 0) await db.batch(statements);
   batch.ackAll();
 }
 

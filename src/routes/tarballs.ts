@@ -1,19 +1,14 @@
 // Answers for tarballs (`/<name>/-/<file>`) from a document source's lookup: immutable, with an ETag;
 // each download counted.
 import type { TarballLookup } from '../docs/source';
-import { recordDownload } from '../downloads/traffic';
+import { countDownload } from '../downloads/counter';
 import type { RequestContext } from '../http/context';
 import { matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export async function answerTarball(
-  ctx: RequestContext,
-  t: TarballLookup,
-  name: string,
-  file: string,
-): Promise<Response> {
+export function answerTarball(ctx: RequestContext, t: TarballLookup, name: string, file: string): Response {
   const head = ctx.req.method === 'HEAD';
   if (t.kind === 'not-found') return jsonError(404, `tarball not found: ${name}/-/${file}`);
   if (t.kind === 'failed') return jsonError(t.status, t.message);
@@ -31,6 +26,6 @@ export async function answerTarball(
     return new Response(null, { status: 304, headers });
   }
   headers.set('content-length', String(t.size));
-  if (!head && t.version) await recordDownload(ctx.env.DOWNLOAD_EVENTS, name, t.version);
+  if (!head && t.version) countDownload(ctx, name, t.version);
   return new Response(head ? null : t.body, { headers });
 }
