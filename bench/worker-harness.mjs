@@ -14,6 +14,8 @@ export const root = join(here, '..');
  * Starts the bundled Worker with `bindings` (vars); returns { mf, db, url, time, sqliteBytes, close }.
  * `afterMigration(file, db)` runs after each migration file is applied. `options` adds or overrides
  * Miniflare options (queues, rate limits, host and port of its HTTP server); `url` is that server's.
+ * `options.workers` adds more Workers beside the registry on the same workerd (the registry stays the
+ * first: unrouted requests, `db` and the `mf.get…` helpers are its).
  */
 export async function startWorker(name, bindings, afterMigration = async () => {}, options = {}) {
   execFileSync(
@@ -26,7 +28,8 @@ export async function startWorker(name, bindings, afterMigration = async () => {
     },
   ); // no banner: no update check
   const state = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  const mf = new Miniflare({
+  const { workers, ...own } = options;
+  const registry = {
     modules: true,
     scriptPath: join(here, '.out', 'worker', 'index.js'),
     compatibilityDate: '2026-04-01',
@@ -38,8 +41,10 @@ export async function startWorker(name, bindings, afterMigration = async () => {
     d1Persist: join(state, 'd1'),
     r2Persist: join(state, 'r2'),
     kvPersist: join(state, 'kv'),
-    ...options,
-  });
+    ...own,
+  };
+  // Each worker's options are parsed from its entry and the shared ones from the top level; both ignore the rest.
+  const mf = new Miniflare(workers ? { ...registry, workers: [registry, ...workers] } : registry);
   const url = await mf.ready;
   const db = await mf.getD1Database('DB');
   for (const f of readdirSync(join(root, 'migrations')).sort()) {
