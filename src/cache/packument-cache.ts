@@ -11,7 +11,8 @@ import { SingleFlight } from './single-flight';
 import type { Doc, Lookup, NotFound, Representation } from '../docs/source';
 import { failed, type Failure } from '../failure';
 import type { RequestContext } from '../http/context';
-import { chunkStream, sizedStream } from '../streams';
+import { chunkStream } from '../streams';
+import { sentEtag } from '../docs/encoding';
 
 /** Bump when derivation output changes, so ETags and stored documents change with it. */
 const DERIVATION = 1;
@@ -27,8 +28,12 @@ interface Validators {
 
 /** What a hit needs of one document: it answers a 304 without reading the document. */
 interface DocInfo {
+  /** the document's ETag (its gzip encoding's is derived from it) */
   etag: string;
+  /** bytes stored: of the gzip encoding when `identityLength` is set */
   length: number;
+  /** set when the document is stored gzip-compressed: its own length */
+  identityLength?: number;
   modified?: string;
 }
 
@@ -90,13 +95,21 @@ export class PackumentCache {
    * alone, and the document is not read (the answer is a 304, `body` null). Entries exist only for
    * names that were not local when fetched (and a first publish forgets them), so a hit needs no D1.
    */
-  async cached(name: string, rep: Representation, ifNoneMatch: string | null): Promise<Doc | undefined> {
+  async cached(
+    name: string,
+    rep: Representation,
+    ifNoneMatch: string | null,
+    gzipOk: boolean,
+  ): Promise<Doc | undefined> {
     if (ifNoneMatch) {
       const meta = await this.readMeta(name);
       const info = meta?.status === 200 ? meta.docs?.[rep] : undefined;
-      if (meta && info && this.usable(meta.fetchedAt) && matchesEtag(ifNoneMatch, info.etag)) {
-        this.revalidateIfStale(name, meta.fetchedAt, meta);
-        return { kind: 'doc', body: null, length: info.length, etag: info.etag, modified: info.modified };
+      if (meta && info && this.usable(meta.fetchedAt)) {
+        const doc = docOf(info, null);
+        if (matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) {
+          this.revalidateIfStale(name, meta.fetchedAt, meta);
+          return doc;
+        }
       }
     }
     return this.readDoc(name, rep);
@@ -187,28 +200,45 @@ export class PackumentCache {
     }
     const hash = (await sha256Hex(res.body)).slice(0, 32);
     const etags = { full: `"${hash}-f${DERIVATION}"`, abbreviated: `"${hash}-a${DERIVATION}"` };
-    const meta: Meta = {
-      status: 200,
-      fetchedAt: this.now(),
+    const upstreamValidators: Validators = {
       // Validators ride in every document's metadata, which KV limits to 1024 bytes.
       ...(res.etag && res.etag.length <= MAX_VALIDATOR_LENGTH ? { etag: res.etag } : {}),
       ...(res.lastModified && res.lastModified.length <= MAX_VALIDATOR_LENGTH
         ? { lastModified: res.lastModified }
         : {}),
-      loc: derived.fullLength > KV_VALUE_LIMIT || derived.abbreviated.length > KV_VALUE_LIMIT ? 'r2' : 'kv',
-      docs: {
-        full: { etag: etags.full, length: derived.fullLength, modified: derived.modified },
-        abbreviated: { etag: etags.abbreviated, length: derived.abbreviated.length, modified: derived.modified },
-      },
     };
-    this.waitUntil(this.store(name, derived, meta).catch(logFailure(name)));
+    this.waitUntil(this.store(name, derived, etags, upstreamValidators, this.now()).catch(logFailure(name)));
     return { kind: 'derived', derived, etags };
   }
 
-  private async store(name: string, d: Derived, meta: Meta): Promise<void> {
+  /** Stores both documents gzip-compressed (sent as stored to clients that accept it), then the entry. */
+  private async store(
+    name: string,
+    d: Derived,
+    etags: Record<Representation, string>,
+    validators: Validators,
+    fetchedAt: number,
+  ): Promise<void> {
     // A cache entry answers without asking D1, so none may be made for a name that became local while
     // this fetch ran (a publish removes the entries there were; this closes the race with it).
     if (await lookupLocal(this.env.DB, name, false)) return;
+    const full = await gzip(chunkStream(d.full));
+    const abbreviated = await gzip(chunkStream([d.abbreviated]));
+    const meta: Meta = {
+      status: 200,
+      fetchedAt,
+      ...validators,
+      loc: full.length > KV_VALUE_LIMIT || abbreviated.length > KV_VALUE_LIMIT ? 'r2' : 'kv',
+      docs: {
+        full: { etag: etags.full, length: full.length, identityLength: d.fullLength, modified: d.modified },
+        abbreviated: {
+          etag: etags.abbreviated,
+          length: abbreviated.length,
+          identityLength: d.abbreviated.length,
+          modified: d.modified,
+        },
+      },
+    };
     const docMeta = (rep: Representation): DocMeta => ({
       ...meta.docs![rep],
       fetchedAt: meta.fetchedAt,
@@ -217,11 +247,10 @@ export class PackumentCache {
     });
     // The tarball index first: a client that has the document may ask for a tarball at once.
     await this.env.METADATA.put(indexKey(name), JSON.stringify(d.tarballs));
-    const full = sizedStream(d.full, d.fullLength);
     if (meta.loc === 'r2') {
       await Promise.all([
         this.env.TARBALLS.put(this.docKey(name, 'full'), full),
-        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), d.abbreviated),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), abbreviated),
       ]);
       // KV keeps only the metadata: the one read of a hit still tells where the document is.
       await Promise.all(
@@ -232,7 +261,7 @@ export class PackumentCache {
     } else {
       await Promise.all([
         this.env.METADATA.put(this.docKey(name, 'full'), full, { metadata: docMeta('full') }),
-        this.env.METADATA.put(this.docKey(name, 'abbreviated'), d.abbreviated, { metadata: docMeta('abbreviated') }),
+        this.env.METADATA.put(this.docKey(name, 'abbreviated'), abbreviated, { metadata: docMeta('abbreviated') }),
       ]);
     }
     await this.putMeta(name, meta);
@@ -283,7 +312,7 @@ export class PackumentCache {
       length = o.size;
     }
     this.revalidateIfStale(name, m.fetchedAt, m.up ?? {});
-    return { kind: 'doc', body, length, etag: m.etag, modified: m.modified };
+    return docOf({ ...m, length }, body);
   }
 
   /** The upstream said 304 but our copy is gone: fetch it whole. */
@@ -307,6 +336,16 @@ export class PackumentCache {
   private docKey(name: string, rep: Representation): string {
     return `doc2:${rep}:${this.origin}:${name}`;
   }
+}
+
+function docOf(info: DocInfo, body: ReadableStream | null): Doc {
+  const doc: Doc = { kind: 'doc', body, length: info.length, etag: info.etag, modified: info.modified };
+  if (info.identityLength !== undefined) doc.gzip = { identityLength: info.identityLength };
+  return doc;
+}
+
+async function gzip(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(s.pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
 }
 
 function fromDerived(r: Extract<Refreshed, { kind: 'derived' }>, rep: Representation): Doc {

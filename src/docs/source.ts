@@ -10,9 +10,13 @@ export interface Doc {
   kind: 'doc';
   /** null only when the request's If-None-Match named this ETag: a 304 needs no document */
   body: ReadableStream | Uint8Array | null;
+  /** bytes of `body` */
   length: number;
+  /** the document's ETag; its gzip encoding has its own (src/docs/encoding.ts) */
   etag: string;
   modified?: string;
+  /** set when `body` is the document gzip-compressed */
+  gzip?: { identityLength: number };
 }
 
 export interface NotFound {

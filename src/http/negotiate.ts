@@ -30,3 +30,24 @@ export function chooseRepresentation(accept: string | null | undefined): Represe
   if (corgi.q === 0) return 'full';
   return corgi.q > json.q || (corgi.q === json.q && corgi.at < json.at) ? 'abbreviated' : 'full';
 }
+
+/** Whether `Accept-Encoding` takes gzip (q-values: `gzip;q=0` refuses it; `*` counts unless gzip is named). */
+export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
+  if (!acceptEncoding) return false;
+  let star: number | undefined;
+  for (const part of acceptEncoding.split(',')) {
+    const [coding, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
+    let q = 1;
+    for (const p of params) {
+      const m = /^q=([0-9.]+)$/.exec(p);
+      if (m) q = Number(m[1]) || 0;
+    }
+    if (coding === 'gzip' || coding === 'x-gzip') return q > 0;
+    if (coding === '*') star = q;
+  }
+  return star !== undefined && star > 0;
+}

@@ -30,8 +30,13 @@ export class MirrorSource implements DocumentSource {
    * since cache entries and mirrored tarballs exist only for names that were not local when fetched,
    * and a first publish removes them. One KV read for a packument (none of the document for a 304).
    */
-  cachedPackument(name: string, rep: Representation, ifNoneMatch: string | null): Promise<Doc | undefined> {
-    return this.cache.cached(name, rep, ifNoneMatch);
+  cachedPackument(
+    name: string,
+    rep: Representation,
+    ifNoneMatch: string | null,
+    gzipOk: boolean,
+  ): Promise<Doc | undefined> {
+    return this.cache.cached(name, rep, ifNoneMatch, gzipOk);
   }
 
   /** A tarball kept in R2, or undefined (one R2 read, shared with `tarball`). */

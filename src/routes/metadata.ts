@@ -3,17 +3,27 @@ import type { Doc, Lookup, Representation } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
-import { CORGI_TYPE } from '../http/negotiate';
+import { CORGI_TYPE, acceptsGzip } from '../http/negotiate';
+import { identityBody, sendsGzip, sentEtag } from '../docs/encoding';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
 
-/** A packument lookup's answer; `revalidate`: the source's documents change with every write. */
+/**
+ * A packument lookup's answer; `revalidate`: the source's documents change with every write. A document
+ * stored gzip-compressed goes out as stored to a client that takes gzip, else decompressed on the fly.
+ */
 export function answerPackument(ctx: RequestContext, r: Lookup, rep: Representation, revalidate: boolean): Response {
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
-  const headers = docHeaders(ctx, revalidate, r);
+  const gzipOk = acceptsGzip(ctx.req.headers.get('accept-encoding'));
+  const etag = sentEtag(r, gzipOk);
+  const headers = docHeaders(ctx, revalidate, r, etag);
   headers.set('content-type', rep === 'abbreviated' ? CORGI_TYPE : 'application/json');
-  return answer(ctx.req, r, headers);
+  if (sendsGzip(r, gzipOk)) {
+    headers.set('content-encoding', 'gzip');
+    return answer(ctx.req, r, headers, etag, 'manual');
+  }
+  return answer(ctx.req, { ...r, ...identityBody(r) }, headers, etag);
 }
 
 /** The manifest `spec` picks from a full packument lookup. */
@@ -25,7 +35,7 @@ export async function answerManifest(
 ): Promise<Response> {
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
-  const doc = await bytesOf(r.body);
+  const doc = await bytesOf(identityBody(r).body);
   const index = indexVersions(doc);
   const version = pickVersion(spec, [...index.spans.keys()], index.distTags);
   if (version === undefined) return jsonError(404, `version not found: ${spec}`);
@@ -33,15 +43,16 @@ export async function answerManifest(
   const body = doc.slice(s, e);
   // Each manifest is its own representation: its ETag names the document and the version.
   const etag = r.etag.replace(/"$/, `-${encodeURIComponent(version)}"`);
-  const headers = docHeaders(ctx, revalidate, { ...r, etag });
+  const headers = docHeaders(ctx, revalidate, r, etag);
   headers.set('content-type', 'application/json');
-  return answer(ctx.req, { ...r, etag, body, length: body.length }, headers);
+  return answer(ctx.req, { ...r, body, length: body.length }, headers, etag);
 }
 
-function docHeaders(ctx: RequestContext, revalidate: boolean, doc: Doc): Headers {
+function docHeaders(ctx: RequestContext, revalidate: boolean, doc: Doc, etag: string): Headers {
   const h = new Headers({
-    etag: doc.etag,
-    vary: 'Accept',
+    etag,
+    // A document stored compressed is sent in either encoding, so caches must key on it too.
+    vary: doc.gzip ? 'Accept, Accept-Encoding' : 'Accept',
     'cache-control': revalidate ? 'no-cache' : `public, max-age=${ctx.cfg.clientMaxAge}`,
   });
   const lm = httpDate(doc.modified);
@@ -49,8 +60,15 @@ function docHeaders(ctx: RequestContext, revalidate: boolean, doc: Doc): Headers
   return h;
 }
 
-function answer(req: Request, doc: Doc, headers: Headers): Response {
-  if (matchesEtag(req.headers.get('if-none-match'), doc.etag)) {
+/** `encodeBody: 'manual'`: the body is already in its Content-Encoding, sent as it is. */
+function answer(
+  req: Request,
+  doc: Pick<Doc, 'body' | 'length'>,
+  headers: Headers,
+  etag: string,
+  encodeBody?: 'manual',
+): Response {
+  if (matchesEtag(req.headers.get('if-none-match'), etag)) {
     cancel(doc.body);
     return new Response(null, { status: 304, headers });
   }
@@ -59,7 +77,7 @@ function answer(req: Request, doc: Doc, headers: Headers): Response {
     cancel(doc.body);
     return new Response(null, { status: 200, headers });
   }
-  return new Response(doc.body, { status: 200, headers });
+  return new Response(doc.body, { status: 200, headers, ...(encodeBody ? { encodeBody } : {}) });
 }
 
 function cancel(body: Doc['body']): void {

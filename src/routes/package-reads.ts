@@ -5,7 +5,7 @@
 import type { DocumentSource } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
-import { chooseRepresentation } from '../http/negotiate';
+import { acceptsGzip, chooseRepresentation } from '../http/negotiate';
 import type { Target } from '../http/router';
 import { LocalSource } from '../local/local-source';
 import { lookupLocal } from '../local/store';
@@ -16,9 +16,10 @@ import { answerTarball } from './tarballs';
 
 export async function readPackument(ctx: RequestContext, { name }: Target<'packument'>): Promise<Response> {
   const rep = chooseRepresentation(ctx.req.headers.get('accept'));
+  const gzipOk = acceptsGzip(ctx.req.headers.get('accept-encoding'));
   const mirror = new MirrorSource(ctx);
   const hit = mirrorFirst(ctx, name)
-    ? await mirror.cachedPackument(name, rep, ctx.req.headers.get('if-none-match'))
+    ? await mirror.cachedPackument(name, rep, ctx.req.headers.get('if-none-match'), gzipOk)
     : undefined;
   if (hit) return answerPackument(ctx, hit, rep, mirror.revalidate);
   const source = await sourceFor(ctx, name, mirror, true);
@@ -27,7 +28,7 @@ export async function readPackument(ctx: RequestContext, { name }: Target<'packu
 
 export async function readManifest(ctx: RequestContext, { name, spec }: Target<'manifest'>): Promise<Response> {
   const mirror = new MirrorSource(ctx);
-  const hit = mirrorFirst(ctx, name) ? await mirror.cachedPackument(name, 'full', null) : undefined;
+  const hit = mirrorFirst(ctx, name) ? await mirror.cachedPackument(name, 'full', null, false) : undefined;
   if (hit) return answerManifest(ctx, hit, spec, mirror.revalidate);
   const source = await sourceFor(ctx, name, mirror, true);
   return source ? answerManifest(ctx, await source.packument(name, 'full'), spec, source.revalidate) : missing();

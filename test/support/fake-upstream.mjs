@@ -1,7 +1,7 @@
 // A real HTTP server standing in for the upstream registry, serving fixture packuments and
 // tarballs. Like the registry this machine reaches, it answers full documents whatever Accept says.
 // Tests steer it per package name through /__control so parallel test files do not collide.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, sep } from 'node:path';
@@ -101,9 +101,9 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
   function loadDoc(name) {
     let doc = docs.get(name);
     if (!doc) {
-      const big = /^big-(\d+)mb$/.exec(name);
+      const big = /^(big|random)-(\d+)mb$/.exec(name);
       if (big) {
-        doc = syntheticDoc(name, Number(big[1]) * 1e6);
+        doc = syntheticDoc(name, Number(big[2]) * 1e6, big[1] === 'random');
         docs.set(name, doc);
       }
     }
@@ -111,8 +111,9 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     return doc && Buffer.from(doc.toString('utf8').replaceAll(PLACEHOLDER, origin));
   }
 
-  function syntheticDoc(name, size) {
-    // Many versions of a realistic manifest, with a readme, until the document reaches `size`.
+  function syntheticDoc(name, size, random) {
+    // Many versions of a realistic manifest, with a readme, until the document reaches `size`; with
+    // `random`, each readme is random base64, so that the document hardly compresses.
     const versions = {};
     const time = { created: '2020-01-01T00:00:00.000Z', modified: '2020-06-01T00:00:00.000Z' };
     const text = 'lorem ipsum dolor sit amet '.repeat(40);
@@ -128,7 +129,7 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
         dependencies: { a: '^1.0.0', b: '~2.3.4' },
         devDependencies: { tap: '^14.0.0' },
         repository: { type: 'git', url: 'git+https://example.test/x.git' },
-        readme: text,
+        readme: random ? randomBytes(4000).toString('base64') : text,
         directories: {},
         _hasShrinkwrap: false,
         dist: {

@@ -38,6 +38,37 @@ describe('cache hits', () => {
     expect(await upstreamHits(name)).toBe(hits);
   });
 
+  it('sends a stored document gzip-compressed as stored, with its own ETag, and decompressed to others', async () => {
+    const name = uniqueName('gz');
+    await putUpstreamPackage(name, ['1.0.0', '1.1.0']);
+    const miss = await corgi(`/${name}`);
+    const plain = await miss.text();
+    await waitForMeta(name);
+    await settle();
+    const gz = await corgi(`/${name}`, { 'accept-encoding': 'br, gzip;q=0.8' });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gz.headers.get('vary')).toBe('Accept, Accept-Encoding');
+    expect(gz.headers.get('etag')).toBe(miss.headers.get('etag')!.replace(/"$/, '-gz"'));
+    const packed = new Uint8Array(await gz.arrayBuffer());
+    expect(packed.length).toBe(Number(gz.headers.get('content-length')));
+    expect(packed.length).toBeLessThan(plain.length);
+    const unpacked = await new Response(new Response(packed).body!.pipeThrough(new DecompressionStream('gzip'))).text();
+    expect(unpacked).toBe(plain);
+    const refused = await corgi(`/${name}`, { 'accept-encoding': 'gzip;q=0, identity' });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    expect(refused.headers.get('etag')).toBe(miss.headers.get('etag'));
+    expect(refused.headers.get('content-length')).toBe(String(plain.length));
+    expect(await refused.text()).toBe(plain);
+    const cond = { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.get('etag')! };
+    expect((await corgi(`/${name}`, cond)).status).toBe(304);
+    // the other encoding's validator does not match
+    const other = await corgi(`/${name}`, { 'if-none-match': gz.headers.get('etag')! });
+    expect(other.status).toBe(200);
+    expect(await other.text()).toBe(plain);
+    const manifest = await fetchWorker(`/${name}/1.1.0`, { headers: { 'accept-encoding': 'gzip' } });
+    expect((await manifest.json<any>()).version).toBe('1.1.0');
+  });
+
   it('serves a cached copy without asking D1 (entries exist only for names that were not local)', async () => {
     const name = uniqueName('hitd1');
     await putUpstreamPackage(name, ['1.0.0']);
@@ -311,33 +342,41 @@ describe('the KV cache', () => {
     expect((await fetchWorker(`/${name}`)).status).toBe(200);
   });
 
-  it('stores documents over the KV value limit in R2 (40 MB)', async () => {
-    const name = 'big-40mb';
-    const r = await corgi(`/${name}`);
-    expect(r.status).toBe(200);
-    const a = await r.json<any>();
-    const count = Object.keys(a.versions).length;
-    expect(count).toBeGreaterThan(1000);
-    // the first request's background write lands before the next request reads (a 40 MB upstream
-    // fetch may exceed the tests' 2 s timeout on a busy machine, so the cache must answer)
-    await settle();
-    const meta = await waitForMeta(name);
-    expect(meta.loc).toBe('r2');
-    const full = await fetchWorker(`/${name}`);
-    expect(full.status).toBe(200);
-    const fullBytes = await full.arrayBuffer();
-    expect(fullBytes.byteLength).toBeGreaterThan(40e6);
-    // from the cache now: same bytes, no new upstream request
-    const hits = await upstreamHits(name);
-    const again = await fetchWorker(`/${name}`);
-    expect((await again.arrayBuffer()).byteLength).toBe(fullBytes.byteLength);
-    expect(again.headers.get('etag')).toBe(full.headers.get('etag'));
-    const m = await fetchWorker(`/${name}/1.0.3`);
-    expect((await m.json<any>()).version).toBe('1.0.3');
-    expect(await upstreamHits(name)).toBe(hits);
-    const abbr = await corgi(`/${name}`);
-    expect(Object.keys((await abbr.json<any>()).versions).length).toBe(count);
-  }, 120_000);
+  // KV takes values up to 25 MiB: documents are stored gzip-compressed, so a 40 MB one fits; one that
+  // hardly compresses (random text) goes to R2.
+  it.each([
+    ['big-40mb', 'kv', 40e6],
+    ['random-44mb', 'r2', 44e6],
+  ])(
+    'stores %s compressed, in %s',
+    async (name, loc, size) => {
+      const r = await corgi(`/${name}`);
+      expect(r.status).toBe(200);
+      const a = await r.json<any>();
+      const count = Object.keys(a.versions).length;
+      expect(count).toBeGreaterThan(1000);
+      // the first request's background write lands before the next request reads (a 40 MB upstream
+      // fetch may exceed the tests' 2 s timeout on a busy machine, so the cache must answer)
+      await settle();
+      const meta = await waitForMeta(name);
+      expect(meta.loc).toBe(loc);
+      const full = await fetchWorker(`/${name}`);
+      expect(full.status).toBe(200);
+      const fullBytes = await full.arrayBuffer();
+      expect(fullBytes.byteLength).toBeGreaterThan(size);
+      // from the cache now: same bytes, no new upstream request
+      const hits = await upstreamHits(name);
+      const again = await fetchWorker(`/${name}`);
+      expect((await again.arrayBuffer()).byteLength).toBe(fullBytes.byteLength);
+      expect(again.headers.get('etag')).toBe(full.headers.get('etag'));
+      const m = await fetchWorker(`/${name}/1.0.3`);
+      expect((await m.json<any>()).version).toBe('1.0.3');
+      expect(await upstreamHits(name)).toBe(hits);
+      const abbr = await corgi(`/${name}`);
+      expect(Object.keys((await abbr.json<any>()).versions).length).toBe(count);
+    },
+    120_000,
+  );
 });
 
 describe('bad input', () => {

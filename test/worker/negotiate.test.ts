@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRepresentation } from '../../src/http/negotiate';
+import { acceptsGzip, chooseRepresentation } from '../../src/http/negotiate';
 
 describe('chooseRepresentation', () => {
   it.each([
@@ -20,5 +20,22 @@ describe('chooseRepresentation', () => {
     ['text/html', 'full'],
   ])('%s → %s', (accept, want) => {
     expect(chooseRepresentation(accept)).toBe(want);
+  });
+});
+
+describe('acceptsGzip', () => {
+  it.each([
+    ['gzip, deflate, br', true],
+    ['br;q=1.0, gzip;q=0.8, *;q=0.1', true],
+    ['gzip;q=0', false],
+    ['identity', false],
+    ['*', true],
+    ['*, gzip;q=0', false],
+    ['', false],
+    [null, false],
+    ['GZIP', true],
+    ['x-gzip', true],
+  ])('%s → %s', (header, want) => {
+    expect(acceptsGzip(header)).toBe(want);
   });
 });
