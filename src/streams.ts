@@ -23,10 +23,3 @@ export function chunkStream(chunks: Uint8Array[], block = 256 * 1024): ReadableS
     },
   });
 }
-
-/** A stream of known length, which R2 and KV need to store a body without buffering it. */
-export function sizedStream(chunks: Uint8Array[], length: number): ReadableStream {
-  const fixed = new FixedLengthStream(length);
-  void chunkStream(chunks).pipeTo(fixed.writable);
-  return fixed.readable;
-}
