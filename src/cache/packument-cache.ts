@@ -7,6 +7,7 @@ import { matchesEtag, sha256Hex } from '../http/conditional';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
+import { EdgeCache } from './edge-cache';
 import { SingleFlight } from './single-flight';
 import type { Doc, Lookup, NotFound, Representation } from '../docs/source';
 import { failed, type Failure } from '../failure';
@@ -78,6 +79,7 @@ export class PackumentCache {
   private cfg: Config;
   private origin: string;
   private waitUntil: (p: Promise<unknown>) => void;
+  private edge: EdgeCache;
 
   constructor(
     ctx: Pick<RequestContext, 'env' | 'cfg' | 'origin' | 'waitUntil'>,
@@ -87,13 +89,15 @@ export class PackumentCache {
     this.cfg = ctx.cfg;
     this.origin = ctx.origin;
     this.waitUntil = ctx.waitUntil;
+    this.edge = new EdgeCache(ctx.origin, ctx.waitUntil);
   }
 
   /**
-   * The cached document when there is a usable one, else undefined; never the upstream. One KV read:
-   * the document with its metadata; or, when the client's `ifNoneMatch` names it, the name's entry
-   * alone, and the document is not read (the answer is a 304, `body` null). Entries exist only for
-   * names that were not local when fetched (and a first publish forgets them), so a hit needs no D1.
+   * The cached document when there is a usable one, else undefined; never the upstream. First the
+   * location's Cache API (no storage read); else one KV read: the document with its metadata, or, when
+   * the client's `ifNoneMatch` names it, the name's entry alone, and the document is not read (the
+   * answer is a 304, `body` null). Entries exist only for names that were not local when fetched (and
+   * a first publish forgets them), so a hit needs no D1.
    */
   async cached(
     name: string,
@@ -101,6 +105,13 @@ export class PackumentCache {
     ifNoneMatch: string | null,
     gzipOk: boolean,
   ): Promise<Doc | undefined> {
+    const hot = await this.edge.get(this.edge.key('doc', name, rep));
+    if (hot) {
+      const doc = edgeDoc(hot.headers, hot.body);
+      if (!matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) return doc;
+      await hot.body?.cancel();
+      return { ...doc, body: null };
+    }
     if (ifNoneMatch) {
       const meta = await this.readMeta(name);
       const info = meta?.status === 200 ? meta.docs?.[rep] : undefined;
@@ -119,7 +130,10 @@ export class PackumentCache {
   async forget(name: string): Promise<void> {
     this.metas.delete(name);
     const keys = [this.metaKey(name), this.docKey(name, 'full'), this.docKey(name, 'abbreviated')];
-    await Promise.all(keys.map((k) => this.env.METADATA.delete(k)));
+    await Promise.all([
+      ...keys.map((k) => this.env.METADATA.delete(k)),
+      this.edge.delete([this.edge.key('doc', name, 'full'), this.edge.key('doc', name, 'abbreviated')]),
+    ]);
   }
 
   private readMeta(name: string): Promise<Meta | null> {
@@ -153,6 +167,12 @@ export class PackumentCache {
     const r = await this.refresh(name, meta?.status === 200 ? meta : null);
     if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
     return fromDerived(r, rep);
+  }
+
+  /** The tarball files the name's last fetched document listed (none if it was never fetched). */
+  async tarballFiles(name: string): Promise<string[]> {
+    const index = await this.env.METADATA.get<Record<string, TarballRef>>(indexKey(name), 'json');
+    return index ? Object.keys(index) : [];
   }
 
   /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
@@ -312,6 +332,13 @@ export class PackumentCache {
       length = o.size;
     }
     this.revalidateIfStale(name, m.fetchedAt, m.up ?? {});
+    // Hot documents are kept at this location while they are fresh.
+    const freshFor = (m.fetchedAt + this.cfg.freshTtlMs - this.now()) / 1000;
+    if (freshFor >= 1) {
+      const [mine, kept] = body.tee();
+      body = mine;
+      this.edge.put(this.edge.key('doc', name, rep), kept, edgeHeaders({ ...m, length }), freshFor);
+    }
     return docOf({ ...m, length }, body);
   }
 
@@ -336,6 +363,27 @@ export class PackumentCache {
   private docKey(name: string, rep: Representation): string {
     return `doc2:${rep}:${this.origin}:${name}`;
   }
+}
+
+/** A document's fields as Cache API headers, and back. */
+function edgeHeaders(info: DocInfo): Record<string, string> {
+  const h: Record<string, string> = { etag: info.etag, 'content-length': String(info.length) };
+  if (info.identityLength !== undefined) h['x-identity-length'] = String(info.identityLength);
+  if (info.modified) h['x-modified'] = info.modified;
+  return h;
+}
+
+function edgeDoc(h: Headers, body: ReadableStream | null): Doc {
+  const identity = h.get('x-identity-length');
+  return docOf(
+    {
+      etag: h.get('etag') ?? '',
+      length: Number(h.get('content-length')),
+      identityLength: identity === null ? undefined : Number(identity),
+      modified: h.get('x-modified') ?? undefined,
+    },
+    body,
+  );
 }
 
 function docOf(info: DocInfo, body: ReadableStream | null): Doc {

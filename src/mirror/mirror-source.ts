@@ -1,28 +1,33 @@
 // The upstream mirror as a document source: packuments from the KV cache (src/cache/packument-cache.ts),
 // tarballs from R2, and on a miss from the upstream URL, verified in memory before the client sees a
 // byte and then kept, so installs keep working while the upstream is down.
+import { EdgeCache } from '../cache/edge-cache';
 import { PackumentCache } from '../cache/packument-cache';
 import type { Doc, DocumentSource, Lookup, Representation, Tarball, TarballLookup } from '../docs/source';
 import { failed } from '../failure';
 import type { RequestContext } from '../http/context';
 import { toHex } from '../codec';
 import { verifyIntegrity } from '../tarballs/integrity';
-import { deleteMirrored, mirrorKey, readTarball, writeTarball, type StoredTarball } from '../tarballs/tarball-store';
+import { deleteMirrored, mirrorKey, readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
 
 /** Tarballs are verified in memory before the client sees a byte; bigger ones pass through uncached. */
 const VERIFY_LIMIT = 48 * 1024 * 1024;
+/** Cache API deletes a first publish makes for the name's old mirror tarballs (a publish's subrequests are few). */
+const MAX_EDGE_FORGETS = 20;
 
 type Ctx = Pick<RequestContext, 'env' | 'cfg' | 'origin' | 'waitUntil'>;
 
 export class MirrorSource implements DocumentSource {
   readonly revalidate = false;
   private cache: PackumentCache;
-  /** This request's R2 read of each tarball: the hit check and the answer share it. */
-  private stored = new Map<string, Promise<StoredTarball | undefined>>();
+  private edge: EdgeCache;
+  /** This request's read of each kept tarball: the hit check and the answer share it. */
+  private kept = new Map<string, Promise<Tarball | undefined>>();
 
   constructor(private ctx: Ctx) {
     this.cache = new PackumentCache(ctx);
+    this.edge = new EdgeCache(ctx.origin, ctx.waitUntil);
   }
 
   /**
@@ -39,10 +44,15 @@ export class MirrorSource implements DocumentSource {
     return this.cache.cached(name, rep, ifNoneMatch, gzipOk);
   }
 
-  /** A tarball kept in R2, or undefined (one R2 read, shared with `tarball`). */
-  async cachedTarball(name: string, file: string, withBody: boolean): Promise<Tarball | undefined> {
-    const kept = await this.storedTarball(name, file, withBody);
-    return kept && { kind: 'tarball', ...kept };
+  /** A kept tarball: from the location's Cache API, else R2 (one read, shared with `tarball`); or undefined. */
+  cachedTarball(name: string, file: string, withBody: boolean): Promise<Tarball | undefined> {
+    const key = mirrorKey(name, file);
+    let t = this.kept.get(key);
+    if (!t) {
+      t = this.readKept(name, file, withBody);
+      this.kept.set(key, t);
+    }
+    return t;
   }
 
   packument(name: string, rep: Representation): Promise<Lookup> {
@@ -50,8 +60,8 @@ export class MirrorSource implements DocumentSource {
   }
 
   async tarball(name: string, file: string, withBody: boolean): Promise<TarballLookup> {
-    const kept = await this.storedTarball(name, file, withBody);
-    if (kept) return { kind: 'tarball', ...kept };
+    const kept = await this.cachedTarball(name, file, withBody);
+    if (kept) return kept;
 
     const ref = await this.cache.tarballRef(name, file);
     if ('kind' in ref) return ref;
@@ -78,25 +88,62 @@ export class MirrorSource implements DocumentSource {
       return failed(502, `upstream tarball for ${name}@${ref.version} does not match its integrity`);
     }
     const etag = `"${toHex(new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)))}"`;
-    if (verdict === 'match')
+    if (verdict === 'match') {
       this.ctx.waitUntil(
         writeTarball(this.ctx.env.TARBALLS, mirrorKey(name, file), bytes, { etag, version: ref.version }),
       );
+      this.keepAtEdge(name, file, bytes, { size: bytes.length, etag, version: ref.version });
+    }
     return { kind: 'tarball', body: withBody ? bytes : null, size: bytes.length, etag, version: ref.version };
   }
 
-  /** Forgets every copy of `name` (a local package now has that name). */
+  /**
+   * Forgets every copy of `name` (a local package now has that name): KV, R2 and this location's
+   * Cache API (the last MAX_EDGE_FORGETS tarballs listed: each delete is a subrequest). Other Cache API
+   * entries, here and at other locations, expire within CACHE_TTL.
+   */
   async forget(name: string): Promise<void> {
-    await Promise.all([this.cache.forget(name), deleteMirrored(this.ctx.env.TARBALLS, name)]);
+    const files = (await this.cache.tarballFiles(name)).slice(-MAX_EDGE_FORGETS);
+    await Promise.all([
+      this.cache.forget(name),
+      deleteMirrored(this.ctx.env.TARBALLS, name),
+      this.edge.delete(files.map((f) => this.edge.key('tarball', name, f))),
+    ]);
   }
 
-  private storedTarball(name: string, file: string, withBody: boolean): Promise<StoredTarball | undefined> {
-    const key = mirrorKey(name, file);
-    let s = this.stored.get(key);
-    if (!s) {
-      s = readTarball(this.ctx.env.TARBALLS, key, withBody);
-      this.stored.set(key, s);
+  private async readKept(name: string, file: string, withBody: boolean): Promise<Tarball | undefined> {
+    const key = this.edge.key('tarball', name, file);
+    const hot = await this.edge.get(key);
+    if (hot) {
+      if (!withBody) await hot.body?.cancel();
+      const h = hot.headers;
+      return {
+        kind: 'tarball',
+        body: withBody ? hot.body : null,
+        size: Number(h.get('content-length')),
+        etag: h.get('etag') ?? undefined,
+        version: h.get('x-version') ?? undefined,
+      };
     }
-    return s;
+    const stored = await readTarball(this.ctx.env.TARBALLS, mirrorKey(name, file), withBody);
+    if (!stored) return undefined;
+    let body = stored.body;
+    if (body && stored.version) {
+      const [mine, kept] = body.tee();
+      body = mine;
+      this.keepAtEdge(name, file, kept, { size: stored.size, etag: stored.etag, version: stored.version });
+    }
+    return { kind: 'tarball', ...stored, body };
+  }
+
+  /** Keeps a verified tarball at this location for CACHE_TTL. */
+  private keepAtEdge(
+    name: string,
+    file: string,
+    body: ReadableStream | Uint8Array,
+    t: { size: number; etag: string; version: string },
+  ): void {
+    const headers = { etag: t.etag, 'content-length': String(t.size), 'x-version': t.version };
+    this.edge.put(this.edge.key('tarball', name, file), body, headers, this.ctx.cfg.freshTtlMs / 1000);
   }
 }

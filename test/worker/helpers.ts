@@ -105,8 +105,8 @@ export async function readMeta(name: string): Promise<Record<string, any> | null
 }
 
 /**
- * Moves the cache entry's fetch time `ms` into the past, as if time had passed: in the name's entry and
- * in each stored document's metadata, which a hit reads instead.
+ * Moves the cache entry's fetch time `ms` into the past, as if time had passed: in the name's entry,
+ * in each stored document's metadata (which a hit reads instead), and out of the Cache API.
  */
 export async function ageEntry(name: string, ms: number): Promise<void> {
   const meta = await readMeta(name);
@@ -118,6 +118,9 @@ export async function ageEntry(name: string, ms: number): Promise<void> {
       await env.METADATA.put(key, value, { metadata: { ...metadata, fetchedAt: metadata.fetchedAt - ms } });
   }
   await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms }));
+  // A copy kept at this location by the Cache API lives only while fresh: aged, it is gone.
+  for (const rep of ['full', 'abbreviated'])
+    await caches.default.delete(`${ORIGIN}/-/edge/doc/${encodeURIComponent(name)}/${rep}`);
 }
 
 /** Waits until the cache entry exists (writes happen in waitUntil). */

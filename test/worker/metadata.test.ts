@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CORGI,
   ORIGIN,
@@ -67,6 +67,27 @@ describe('cache hits', () => {
     expect(await other.text()).toBe(plain);
     const manifest = await fetchWorker(`/${name}/1.1.0`, { headers: { 'accept-encoding': 'gzip' } });
     expect((await manifest.json<any>()).version).toBe('1.1.0');
+  });
+
+  it('keeps a hot document in the location’s Cache API while it is fresh', async () => {
+    const name = uniqueName('doc-edge');
+    await putUpstreamPackage(name, ['1.0.0']);
+    const miss = await corgi(`/${name}`);
+    const plain = await miss.text();
+    await waitForMeta(name);
+    await settle();
+    await (await corgi(`/${name}`)).arrayBuffer(); // a KV hit, which keeps it at this location
+    await settle();
+    const key = `${ORIGIN}/-/edge/doc/${encodeURIComponent(name)}/abbreviated`;
+    await vi.waitFor(async () => expect(await caches.default.match(key)).toBeDefined(), { interval: 50 });
+    for (const k of [`doc2:abbreviated:${ORIGIN}:${name}`, `meta:${ORIGIN}:${name}`]) await env.METADATA.delete(k);
+    const hits = await upstreamHits(name);
+    const hot = await corgi(`/${name}`);
+    expect(hot.headers.get('etag')).toBe(miss.headers.get('etag'));
+    expect(await hot.text()).toBe(plain);
+    const cond = await corgi(`/${name}`, { 'if-none-match': miss.headers.get('etag')! });
+    expect(cond.status).toBe(304);
+    expect(await upstreamHits(name)).toBe(hits);
   });
 
   it('serves a cached copy without asking D1 (entries exist only for names that were not local)', async () => {

@@ -1,6 +1,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
+import { readConfig } from '../../src/config';
+import { MirrorSource } from '../../src/mirror/mirror-source';
 import {
+  ORIGIN,
   ageEntry,
   corgi,
   fetchWorker,
@@ -42,6 +45,31 @@ describe('tarballs', () => {
     expect(head.headers.get('content-length')).toBe(String(tarballs[file].length));
     expect(await head.text()).toBe('');
     await setFault(name, 'none');
+  });
+
+  it('keeps a hot tarball in the location’s Cache API, and a first publish of the name forgets it', async () => {
+    const name = uniqueName('tgz-edge');
+    const { tarballs } = await putUpstreamPackage(name, ['1.0.0']);
+    const file = `${name}-1.0.0.tgz`;
+    await (await fetchWorker(`/${name}/-/${file}`)).arrayBuffer();
+    await settle();
+    const key = `${ORIGIN}/-/edge/tarball/${encodeURIComponent(name)}/${encodeURIComponent(file)}`;
+    await vi.waitFor(async () => expect(await caches.default.match(key)).toBeDefined(), { interval: 50 });
+    // Gone from R2 and from the upstream, it still answers here from the Cache API.
+    await env.TARBALLS.delete(`tarballs/${name}/${file}`);
+    await setFault(name, 'down');
+    const hit = await fetchWorker(`/${name}/-/${file}`);
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('etag')).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(await bytes(hit)).toEqual(tarballs[file]);
+    const head = await fetchWorker(`/${name}/-/${file}`, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(tarballs[file].length));
+    // The mirror's forget (what a first publish of a mirrored name runs) takes this location's copy too.
+    await (await fetchWorker(`/${name}`)).arrayBuffer();
+    await settle();
+    await waitForMeta(name);
+    await new MirrorSource({ env, cfg: readConfig(env), origin: ORIGIN, waitUntil: () => {} }).forget(name);
+    expect(await caches.default.match(key)).toBeUndefined();
   });
 
   it('serves scoped tarballs at both paths clients use', async () => {
