@@ -24,7 +24,7 @@ const MB = 1e6;
 const MIB = 1024 * 1024;
 /** KV_VALUE_LIMIT in src/cache/packument-cache.ts: KV's 25 MiB value limit less 1024 bytes. */
 const LIMIT = 25 * MIB - 1024;
-const ORIGIN = process.env.KV_FIT_ORIGIN ?? 'https://npm.example-registry.workers.dev';
+const ORIGIN = process.env.KV_FIT_ORIGIN ?? 'https://registry.example.test';
 const TIMEOUT_MS = Number(process.env.KV_FIT_TIMEOUT_MS ?? 180_000);
 const TOP = 20;
 
