@@ -8,6 +8,7 @@ import { DeriveError, derivePackument, type Derived, type TarballRef } from '../
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
 import { EdgeCache } from './edge-cache';
+import { IsolateCache } from './isolate-cache';
 import { SingleFlight } from './single-flight';
 import type { Doc, Lookup, NotFound, Representation } from '../docs/source';
 import { failed, type Failure } from '../failure';
@@ -64,6 +65,21 @@ type Refreshed =
   | { kind: 'not-found' }
   | Failure;
 
+/** Isolate-wide: small hot documents as stored, ready to send. */
+const hotDocs = new IsolateCache<Doc>(16 * 1024 * 1024);
+/** Documents up to this size (as stored) are held in memory for the Cache API and the isolate. */
+const MAX_HOT_DOC = 1024 * 1024;
+
+function memKey(origin: string, name: string, rep: Representation): string {
+  return `${origin}\n${name}\n${rep}`;
+}
+
+/** Drops this isolate's copies of `name`'s documents. */
+export function forgetInIsolate(origin: string, name: string): void {
+  hotDocs.delete(memKey(origin, name, 'full'));
+  hotDocs.delete(memKey(origin, name, 'abbreviated'));
+}
+
 /** Isolate-wide: concurrent requests for one packument share one fetch and derivation. */
 const refreshes = new SingleFlight<Refreshed>();
 /** How long a request waits on another's refresh beyond the upstream timeout (the derivation's time). */
@@ -105,12 +121,18 @@ export class PackumentCache {
     ifNoneMatch: string | null,
     gzipOk: boolean,
   ): Promise<Doc | undefined> {
+    const memKey = this.memKey(name, rep);
+    const mem = hotDocs.get(memKey);
+    if (mem) return matchesEtag(ifNoneMatch, sentEtag(mem, gzipOk)) ? { ...mem, body: null } : mem;
     const hot = await this.edge.get(this.edge.key('doc', name, rep));
     if (hot) {
       const doc = edgeDoc(hot.headers, hot.body);
-      if (!matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) return doc;
-      await hot.body?.cancel();
-      return { ...doc, body: null };
+      if (matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) {
+        await hot.body?.cancel();
+        return { ...doc, body: null };
+      }
+      const expires = Number(hot.headers.get('x-fresh-until'));
+      return this.keepInMemory(memKey, doc, expires - this.now());
     }
     if (ifNoneMatch) {
       const meta = await this.readMeta(name);
@@ -129,6 +151,7 @@ export class PackumentCache {
   /** Forgets every cached entry of `name` (a local package now has that name). */
   async forget(name: string): Promise<void> {
     this.metas.delete(name);
+    forgetInIsolate(this.origin, name);
     const keys = [this.metaKey(name), this.docKey(name, 'full'), this.docKey(name, 'abbreviated')];
     await Promise.all([
       ...keys.map((k) => this.env.METADATA.delete(k)),
@@ -332,14 +355,33 @@ export class PackumentCache {
       length = o.size;
     }
     this.revalidateIfStale(name, m.fetchedAt, m.up ?? {});
-    // Hot documents are kept at this location while they are fresh.
-    const freshFor = (m.fetchedAt + this.cfg.freshTtlMs - this.now()) / 1000;
-    if (freshFor >= 1) {
+    // Hot documents are kept at this location (and small ones in this isolate) while they are fresh.
+    const freshUntil = m.fetchedAt + this.cfg.freshTtlMs;
+    const freshFor = freshUntil - this.now();
+    if (freshFor < 1000) return docOf({ ...m, length }, body);
+    const headers = { ...edgeHeaders({ ...m, length }), 'x-fresh-until': String(freshUntil) };
+    const edgeKey = this.edge.key('doc', name, rep);
+    if (length > MAX_HOT_DOC) {
       const [mine, kept] = body.tee();
-      body = mine;
-      this.edge.put(this.edge.key('doc', name, rep), kept, edgeHeaders({ ...m, length }), freshFor);
+      this.edge.put(edgeKey, kept, headers, freshFor / 1000);
+      return docOf({ ...m, length }, mine);
     }
-    return docOf({ ...m, length }, body);
+    const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), freshFor);
+    this.edge.put(edgeKey, doc.body as Uint8Array, headers, freshFor / 1000);
+    return doc;
+  }
+
+  /** `doc` with its body read into memory, kept in this isolate for `ttlMs` when it is small enough. */
+  private async keepInMemory(key: string, doc: Doc, ttlMs: number): Promise<Doc> {
+    if (doc.length > MAX_HOT_DOC || !(doc.body instanceof ReadableStream)) return doc;
+    const bytes = new Uint8Array(await new Response(doc.body).arrayBuffer());
+    const kept = { ...doc, body: bytes };
+    hotDocs.set(key, kept, bytes.length, ttlMs);
+    return kept;
+  }
+
+  private memKey(name: string, rep: Representation): string {
+    return memKey(this.origin, name, rep);
   }
 
   /** The upstream said 304 but our copy is gone: fetch it whole. */

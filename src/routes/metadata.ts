@@ -3,10 +3,15 @@ import type { Doc, Lookup, Representation } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { httpDate, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
+import { IsolateCache } from '../cache/isolate-cache';
 import { CORGI_TYPE, acceptsGzip } from '../http/negotiate';
 import { identityBody, sendsGzip, sentEtag } from '../docs/encoding';
 import { pickVersion } from '../packages/manifest';
 import { indexVersions } from '../packages/versions';
+
+/** Manifests recently cut, per document ETag; an entry outlives no document (its ETag names it). */
+const manifests = new IsolateCache<{ version: string; body: Uint8Array }>(4 * 1024 * 1024);
+const MANIFEST_MEMO_MS = 60_000;
 
 /**
  * A packument lookup's answer; `revalidate`: the source's documents change with every write. A document
@@ -26,21 +31,32 @@ export function answerPackument(ctx: RequestContext, r: Lookup, rep: Representat
   return answer(ctx.req, { ...r, ...identityBody(r) }, headers, etag);
 }
 
-/** The manifest `spec` picks from a full packument lookup. */
+/**
+ * The manifest `spec` picks from a full packument lookup. What a spec picks depends only on the
+ * document, so this isolate remembers it per document ETag: a hot manifest is not cut again.
+ */
 export async function answerManifest(
   ctx: RequestContext,
   r: Lookup,
+  name: string,
   spec: string,
   revalidate: boolean,
 ): Promise<Response> {
   if (r.kind === 'not-found') return jsonError(404, 'Not found');
   if (r.kind === 'failed') return jsonError(r.status, r.message);
-  const doc = await bytesOf(identityBody(r).body);
-  const index = indexVersions(doc);
-  const version = pickVersion(spec, [...index.spans.keys()], index.distTags);
-  if (version === undefined) return jsonError(404, `version not found: ${spec}`);
-  const [s, e] = index.spans.get(version)!;
-  const body = doc.slice(s, e);
+  const memo = `${ctx.origin}\n${name}\n${r.etag}\n${spec}`;
+  let picked = manifests.get(memo);
+  if (picked) cancel(r.body);
+  else {
+    const doc = await bytesOf(identityBody(r).body);
+    const index = indexVersions(doc);
+    const version = pickVersion(spec, [...index.spans.keys()], index.distTags);
+    if (version === undefined) return jsonError(404, `version not found: ${spec}`);
+    const [s, e] = index.spans.get(version)!;
+    picked = { version, body: doc.slice(s, e) };
+    manifests.set(memo, picked, picked.body.length, MANIFEST_MEMO_MS);
+  }
+  const { version, body } = picked;
   // Each manifest is its own representation: its ETag names the document and the version.
   const etag = r.etag.replace(/"$/, `-${encodeURIComponent(version)}"`);
   const headers = docHeaders(ctx, revalidate, r, etag);

@@ -29,9 +29,9 @@ export async function readPackument(ctx: RequestContext, { name }: Target<'packu
 export async function readManifest(ctx: RequestContext, { name, spec }: Target<'manifest'>): Promise<Response> {
   const mirror = new MirrorSource(ctx);
   const hit = mirrorFirst(ctx, name) ? await mirror.cachedPackument(name, 'full', null, false) : undefined;
-  if (hit) return answerManifest(ctx, hit, spec, mirror.revalidate);
+  if (hit) return answerManifest(ctx, hit, name, spec, mirror.revalidate);
   const source = await sourceFor(ctx, name, mirror, true);
-  return source ? answerManifest(ctx, await source.packument(name, 'full'), spec, source.revalidate) : missing();
+  return source ? answerManifest(ctx, await source.packument(name, 'full'), name, spec, source.revalidate) : missing();
 }
 
 export async function readTarball(ctx: RequestContext, { name, file }: Target<'tarball'>): Promise<Response> {

@@ -4,6 +4,7 @@ import worker from '../../src/index';
 import type { Env } from '../../src/env';
 import { inject, vi } from 'vitest';
 import { digests } from './codec';
+import { forgetInIsolate } from '../../src/cache/packument-cache';
 
 export const upstream = inject('upstreamUrl');
 export const ORIGIN = 'http://reg.test';
@@ -106,7 +107,7 @@ export async function readMeta(name: string): Promise<Record<string, any> | null
 
 /**
  * Moves the cache entry's fetch time `ms` into the past, as if time had passed: in the name's entry,
- * in each stored document's metadata (which a hit reads instead), and out of the Cache API.
+ * in each stored document's metadata (which a hit reads instead), and out of the Cache API and the isolate.
  */
 export async function ageEntry(name: string, ms: number): Promise<void> {
   const meta = await readMeta(name);
@@ -118,9 +119,10 @@ export async function ageEntry(name: string, ms: number): Promise<void> {
       await env.METADATA.put(key, value, { metadata: { ...metadata, fetchedAt: metadata.fetchedAt - ms } });
   }
   await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms }));
-  // A copy kept at this location by the Cache API lives only while fresh: aged, it is gone.
+  // Copies kept at this location (Cache API) and in this isolate live only while fresh: aged, they are gone.
   for (const rep of ['full', 'abbreviated'])
     await caches.default.delete(`${ORIGIN}/-/edge/doc/${encodeURIComponent(name)}/${rep}`);
+  forgetInIsolate(ORIGIN, name);
 }
 
 /** Waits until the cache entry exists (writes happen in waitUntil). */
