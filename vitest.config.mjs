@@ -5,6 +5,9 @@ import { freePort } from './test/support/free-port.mjs';
 // The fake upstream's port is fixed here so it can be bound into the Worker; global setup starts it.
 process.env.FAKE_UPSTREAM_PORT ??= String(await freePort());
 const upstreamUrl = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/`;
+process.env.FAKE_UPSTREAM2_PORT ??= String(await freePort());
+process.env.FAKE_UPSTREAM2_TOKEN ??= 'second-upstream-secret';
+const secondUpstreamUrl = `http://127.0.0.1:${process.env.FAKE_UPSTREAM2_PORT}/`;
 const migrations = await readD1Migrations('./migrations');
 
 export default defineConfig({
@@ -18,6 +21,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 UPSTREAM_URL: upstreamUrl,
+                UPSTREAMS: `@second-up=${secondUpstreamUrl}`,
+                UPSTREAM_TOKENS: JSON.stringify({ '@second-up': process.env.FAKE_UPSTREAM2_TOKEN }),
                 UPSTREAM_TIMEOUT: '2',
                 ALLOW_SIGNUP: 'true',
                 TEST_MIGRATIONS: migrations,

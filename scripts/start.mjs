@@ -100,7 +100,7 @@ class LimitedLog extends Log {
 const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
 const { name } = config;
 const vars = { ...workerOptions.bindings, UPSTREAM_URL: upstream.href, ADMIN_TOKEN: 'local', ALLOW_SIGNUP: 'true' };
-for (const k of new Set([...Object.keys(workerOptions.bindings), 'ADMIN_TOKEN', 'PUBLIC_URL'])) {
+for (const k of new Set([...Object.keys(workerOptions.bindings), 'ADMIN_TOKEN', 'UPSTREAM_TOKENS', 'PUBLIC_URL'])) {
   if (k !== 'UPSTREAM_URL' && process.env[k]) vars[k] = process.env[k];
 }
 

@@ -1,9 +1,13 @@
 // Reads and validates the Worker's vars once per isolate.
 import type { Env } from './env';
 import { MAX_ORIGIN_LENGTH } from './limits';
+import { UpstreamsError, parseUpstreams, registryUrl, type Upstream } from './upstream/upstreams';
 
 export interface Config {
+  /** UPSTREAM_URL: where every name goes that no UPSTREAMS scope claims */
   upstream: URL;
+  /** the upstreams by scope, and UPSTREAM_URL's, with their credentials */
+  upstreams: { byScope: Map<string, Upstream>; fallback: Upstream };
   /** This registry's origin for tarball URLs; the request origin when unset. */
   publicUrl?: string;
   freshTtlMs: number;
@@ -39,21 +43,21 @@ export function readConfig(env: Env): Config {
 
 export function parseConfig(env: Env): Config {
   let upstream: URL;
+  let upstreams: Config['upstreams'];
   try {
-    upstream = new URL(env.UPSTREAM_URL);
-  } catch {
-    throw new ConfigError('UPSTREAM_URL must be an absolute http(s) URL');
+    upstream = registryUrl(env.UPSTREAM_URL, 'UPSTREAM_URL');
+    upstreams = parseUpstreams(upstream, env.UPSTREAMS, env.UPSTREAM_TOKENS);
+  } catch (e) {
+    if (e instanceof UpstreamsError) throw new ConfigError(e.message);
+    throw e;
   }
-  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
-    throw new ConfigError('UPSTREAM_URL must be an absolute http(s) URL');
-  }
-  if (!upstream.pathname.endsWith('/')) upstream.pathname += '/';
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined;
   // It names cache entries, whose keys KV limits to 512 bytes.
   if (publicUrl && publicUrl.length > MAX_ORIGIN_LENGTH)
     throw new ConfigError(`PUBLIC_URL must be at most ${MAX_ORIGIN_LENGTH} characters`);
   return {
     upstream,
+    upstreams,
     publicUrl,
     freshTtlMs: nonNegative(env.CACHE_TTL, 300, 'CACHE_TTL') * 1000,
     maxStaleMs: nonNegative(env.MAX_STALE, 30 * 86400, 'MAX_STALE') * 1000,

@@ -13,5 +13,7 @@ export interface DownloadCounts {
 export interface Env extends Cloudflare.Env {
   /** Secret guarding the admin endpoints (`wrangler secret put ADMIN_TOKEN`); unset, they are off. */
   ADMIN_TOKEN?: string;
+  /** Secret: JSON scope → token for the upstreams that need one (`*` for UPSTREAM_URL). */
+  UPSTREAM_TOKENS?: string;
   DOWNLOAD_EVENTS: Queue<DownloadCounts>;
 }

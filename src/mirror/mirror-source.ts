@@ -65,7 +65,7 @@ export class MirrorSource implements DocumentSource {
 
     const ref = await this.cache.tarballRef(name, file);
     if ('kind' in ref) return ref;
-    const up = await fetchTarball(this.ctx.cfg, ref.url);
+    const up = await fetchTarball(this.ctx.cfg, name, ref.url);
     if (up.kind === 'not-found') return failed(502, `upstream has no tarball for ${name}@${ref.version}`);
     if (up.kind === 'failed') return up;
 

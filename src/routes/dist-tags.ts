@@ -12,5 +12,5 @@ export async function readTags(ctx: RequestContext, t: Target<'dist-tags'>): Pro
   if (local && !local.unpublished)
     return Response.json(local.doc['dist-tags'], { headers: { 'cache-control': 'no-cache' } });
   if (local || inScopes(t.name, ctx.cfg.localScopes)) return jsonError(404, 'Not found');
-  return forward(ctx.cfg, ctx.req, ctx.url.pathname);
+  return forward(ctx.cfg, ctx.req, ctx.url.pathname, t.name);
 }

@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { failed, type Failure } from '../failure';
 import { MAX_RELAYED_BYTES } from '../limits';
+import { credentialFor, upstreamFor, type Upstream } from './upstreams';
 
 /** Marks our own requests so an upstream that is really this Worker is caught, not looped. */
 export const HOP_HEADER = 'x-edge-registry-hop';
@@ -17,17 +18,29 @@ export interface Validators {
   lastModified?: string;
 }
 
-export function packumentUrl(cfg: Config, name: string): URL {
+export function packumentUrl(up: Upstream, name: string): URL {
   // Scoped names travel as `@scope%2fname`, as npm sends them.
-  return new URL(name.replace('/', '%2f'), cfg.upstream);
+  return new URL(name.replace('/', '%2f'), up.url);
+}
+
+/** The upstream of `name`, its document URL and the headers for it (with its credential). */
+function request(
+  cfg: Config,
+  name: string,
+  headers: Record<string, string>,
+): { url: URL; headers: Record<string, string> } {
+  const up = upstreamFor(cfg.upstreams, name);
+  const url = packumentUrl(up, name);
+  return { url, headers: { ...headers, [HOP_HEADER]: '1', ...credentialFor(up, url) } };
 }
 
 export async function fetchPackument(cfg: Config, name: string, v: Validators = {}): Promise<Fetched> {
-  const headers: Record<string, string> = { accept: 'application/json', [HOP_HEADER]: '1' };
-  if (v.etag) headers['if-none-match'] = v.etag;
-  if (v.lastModified) headers['if-modified-since'] = v.lastModified;
+  const conditional: Record<string, string> = { accept: 'application/json' };
+  if (v.etag) conditional['if-none-match'] = v.etag;
+  if (v.lastModified) conditional['if-modified-since'] = v.lastModified;
+  const { url, headers } = request(cfg, name, conditional);
   return withTimeout<Fetched>(cfg, `metadata for ${name}`, async (signal): Promise<Fetched> => {
-    const res = await fetch(packumentUrl(cfg, name), { headers, signal });
+    const res = await fetch(url, { headers, signal });
     if (res.status === 304) return { kind: 'not-modified' };
     if (res.status === 404 || res.status === 410) {
       await res.body?.cancel();
@@ -49,9 +62,9 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
 
 /** Whether the upstream has `name`, without reading its document. */
 export async function packumentExists(cfg: Config, name: string): Promise<{ kind: 'yes' | 'no' } | Failure> {
-  const headers = { accept: 'application/vnd.npm.install-v1+json', [HOP_HEADER]: '1' };
+  const { url, headers } = request(cfg, name, { accept: 'application/vnd.npm.install-v1+json' });
   return withTimeout(cfg, `metadata for ${name}`, async (signal) => {
-    const res = await fetch(packumentUrl(cfg, name), { headers, signal });
+    const res = await fetch(url, { headers, signal });
     await res.body?.cancel();
     if (res.ok) return { kind: 'yes' as const };
     if (res.status === 404 || res.status === 410) return { kind: 'no' as const };
@@ -64,13 +77,17 @@ export type FetchedBytes =
   | { kind: 'not-found' }
   | Failure;
 
-/** Starts a GET; the caller reads the body before calling `done` (the timer covers the body too). */
-export async function fetchTarball(cfg: Config, url: string): Promise<FetchedBytes> {
+/**
+ * Starts a GET of `name`'s tarball at `url`; the caller reads the body before calling `done` (the timer
+ * covers the body too). The upstream's credential goes only to its own origin, never to a CDN host.
+ */
+export async function fetchTarball(cfg: Config, name: string, url: string): Promise<FetchedBytes> {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(new TimeoutError()), cfg.upstreamTimeoutMs);
   const done = () => clearTimeout(timer);
   try {
-    const res = await fetch(url, { headers: { [HOP_HEADER]: '1' }, signal: ctrl.signal });
+    const credential = credentialFor(upstreamFor(cfg.upstreams, name), url);
+    const res = await fetch(url, { headers: { [HOP_HEADER]: '1', ...credential }, signal: ctrl.signal });
     if (res.status === 404) {
       done();
       await res.body?.cancel();
@@ -88,9 +105,13 @@ export async function fetchTarball(cfg: Config, url: string): Promise<FetchedByt
   }
 }
 
-/** Forwards a request (search, audit) upstream as is, within the timeout. */
-export async function forward(cfg: Config, req: Request, path: string): Promise<Response> {
-  const url = new URL(path.replace(/^\//, ''), cfg.upstream);
+/**
+ * Forwards a request upstream as is, within the timeout: to UPSTREAM_URL (search, audits), or to the
+ * upstream of `name` (its dist-tags), with that upstream's credential.
+ */
+export async function forward(cfg: Config, req: Request, path: string, name?: string): Promise<Response> {
+  const up = name === undefined ? cfg.upstreams.fallback : upstreamFor(cfg.upstreams, name);
+  const url = new URL(path.replace(/^\//, ''), up.url);
   url.search = new URL(req.url).search;
   const headers = new Headers();
   for (const h of ['accept', 'content-type', 'content-encoding', 'npm-command', 'user-agent']) {
@@ -98,6 +119,7 @@ export async function forward(cfg: Config, req: Request, path: string): Promise<
     if (v) headers.set(h, v);
   }
   headers.set(HOP_HEADER, '1');
+  for (const [k, v] of Object.entries(credentialFor(up, url))) headers.set(k, v);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
   const r = await withTimeout(cfg, path, async (signal) => {
     const res = await fetch(url, { method: req.method, headers, body, signal });

@@ -9,15 +9,17 @@ import { join, sep } from 'node:path';
 const PLACEHOLDER = 'https://registry.upstream.test';
 
 /**
- * roots: fixture folders in the `registry/` layout, searched in order.
+ * roots: fixture folders in the `registry/` layout, searched in order. token: when set, every request
+ * but /__control must carry `Authorization: Bearer <token>` (401 otherwise), as a private registry does.
  * Returns { url, port, close() }.
  */
-export async function startFakeUpstream({ roots, port = 0 } = {}) {
+export async function startFakeUpstream({ roots, port = 0, token } = {}) {
   const docs = new Map(); // name -> Buffer (synthetic documents)
   const tarballs = new Map(); // "name/file" -> Buffer
   const faults = new Map(); // name -> mode
   const hits = new Map(); // name -> count of metadata requests
   const hanging = new Set();
+  const seen = []; // { path, authorization } of every request but /__control, for credential checks
   let origin = '';
 
   const server = createServer(async (req, res) => {
@@ -33,6 +35,10 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
     const url = new URL(req.url, origin);
     const path = url.pathname;
     if (path.startsWith('/__control/')) return control(req, res, path.slice('/__control/'.length));
+    seen.push({ path, authorization: req.headers.authorization ?? null });
+    if (seen.length > 10_000) seen.shift();
+    if (token !== undefined && req.headers.authorization !== `Bearer ${token}`)
+      return json(res, 401, { error: 'this registry needs a token' });
     if (path === '/-/v1/search') {
       // Three hits per text, paged by from/size; a text starting `fail-upstream` answers 500.
       const text = url.searchParams.get('text') ?? '';
@@ -192,6 +198,11 @@ export async function startFakeUpstream({ roots, port = 0 } = {}) {
       return json(res, 200, { ok: true });
     }
     if (kind === 'hits' && req.method === 'GET') return json(res, 200, { hits: hits.get(name) ?? 0 });
+    // The requests whose path contains `name` (percent-encoded or not), with their Authorization headers.
+    if (kind === 'seen' && req.method === 'GET') {
+      const forms = [name, encodeURIComponent(name), name.replace('/', '%2f')];
+      return json(res, 200, { requests: seen.filter((r) => forms.some((f) => r.path.includes(f))) });
+    }
     if (kind === 'fixtures' && req.method === 'GET') return json(res, 200, { names: listFixtures() });
     if (kind === 'min' && req.method === 'GET') {
       const min = readFixture(name.replace(/^@/, '').split('/'), '.min.json');

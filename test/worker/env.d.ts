@@ -2,11 +2,13 @@ declare module 'cloudflare:test' {
   interface ProvidedEnv extends Cloudflare.Env {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
   }
-  export function inject(key: 'upstreamUrl'): string;
+  export function inject(key: 'upstreamUrl' | 'secondUpstreamUrl' | 'secondUpstreamToken'): string;
 }
 declare module 'vitest' {
   export interface ProvidedContext {
     upstreamUrl: string;
+    secondUpstreamUrl: string;
+    secondUpstreamToken: string;
     sharedFixtures: boolean;
   }
 }

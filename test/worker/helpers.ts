@@ -24,6 +24,15 @@ export async function setFault(name: string, mode: string): Promise<void> {
   if (!r.ok) throw new Error(`fault control failed: ${r.status}`);
 }
 
+/** The requests a fake upstream saw for `name`, with the Authorization header each carried. */
+export async function upstreamRequests(
+  name: string,
+  at = upstream,
+): Promise<{ path: string; authorization: string | null }[]> {
+  const r = await fetch(`${at}__control/seen/${encodeURIComponent(name)}`);
+  return ((await r.json()) as { requests: { path: string; authorization: string | null }[] }).requests;
+}
+
 export async function upstreamHits(name: string): Promise<number> {
   const r = await fetch(`${upstream}__control/hits/${encodeURIComponent(name)}`);
   return ((await r.json()) as { hits: number }).hits;
@@ -46,11 +55,17 @@ export interface Published {
   tarballs: Record<string, Uint8Array>;
 }
 
-/** Puts a package with real tarballs (and matching integrity) on the fake upstream. */
+export const secondUpstream = inject('secondUpstreamUrl');
+
+/**
+ * Puts a package with real tarballs (and matching integrity) on the fake upstream (`at`: another one),
+ * its tarballs on `tarballsAt` (default: the same upstream), as a registry behind a CDN lists them.
+ */
 export async function putUpstreamPackage(
   name: string,
   versions: string[],
   extra: (v: string) => object = () => ({}),
+  { at = upstream, tarballsAt = at }: { at?: string; tarballsAt?: string } = {},
 ): Promise<Published> {
   const base = name.split('/').pop()!;
   const doc: Record<string, any> = {
@@ -73,22 +88,22 @@ export async function putUpstreamPackage(
       description: 'x',
       scripts: { test: 't' },
       directories: {},
-      dist: { integrity, shasum, tarball: `${upstream}${name}/-/${file}` },
+      dist: { integrity, shasum, tarball: `${tarballsAt}${name}/-/${file}` },
       ...extra(v),
     };
     doc.time[v] = '2020-01-01T00:00:00.000Z';
-    const r = await fetch(`${upstream}__control/tarballs/${encodeURIComponent(`${name}/${file}`)}`, {
+    const r = await fetch(`${tarballsAt}__control/tarballs/${encodeURIComponent(`${name}/${file}`)}`, {
       method: 'PUT',
       body: bytes,
     });
     if (!r.ok) throw new Error('tarball control failed');
   }
-  await putUpstreamDoc(name, doc);
+  await putUpstreamDoc(name, doc, at);
   return { name, doc, tarballs };
 }
 
-export async function putUpstreamDoc(name: string, doc: unknown): Promise<void> {
-  const r = await fetch(`${upstream}__control/packages/${encodeURIComponent(name)}`, {
+export async function putUpstreamDoc(name: string, doc: unknown, at = upstream): Promise<void> {
+  const r = await fetch(`${at}__control/packages/${encodeURIComponent(name)}`, {
     method: 'PUT',
     body: JSON.stringify(doc),
   });
