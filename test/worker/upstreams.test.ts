@@ -1,7 +1,6 @@
 // Several upstreams chosen by scope (UPSTREAMS), each with its own credential (UPSTREAM_TOKENS), sent
 // only to that upstream's origin. vitest.config.mjs binds a second fake upstream that demands its token.
-import { inject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { credentialFor, parseUpstreams, upstreamFor } from '../../src/upstream/upstreams';
 import {
   CORGI,
