@@ -24,6 +24,8 @@ export interface Config {
   readAccess: 'public' | 'users';
   /** Whether `npm adduser` may create accounts. */
   allowSignup: boolean;
+  /** KEEP_DELETED: tarballs of versions the upstream dropped stay and are still served. */
+  keepDeleted: boolean;
   /** The admin endpoints' bearer token; undefined: they are off. */
   adminToken?: string;
 }
@@ -70,6 +72,7 @@ export function parseConfig(env: Env): Config {
     maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),
     readAccess: readAccess(env.READ_ACCESS),
     allowSignup: env.ALLOW_SIGNUP === 'true',
+    keepDeleted: env.KEEP_DELETED === 'true',
     adminToken: env.ADMIN_TOKEN || undefined,
   };
 }

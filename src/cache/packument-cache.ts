@@ -14,6 +14,7 @@ import type { Doc, Lookup, NotFound, Representation } from '../docs/source';
 import { failed, type Failure } from '../failure';
 import type { RequestContext } from '../http/context';
 import { chunkStream } from '../streams';
+import { deleteMirrored, mirrorKey } from '../tarballs/tarball-store';
 import { sentEtag } from '../docs/encoding';
 
 /** Bump when derivation output changes, so ETags and stored documents change with it. */
@@ -46,6 +47,8 @@ interface Meta extends Validators {
   /** where the documents live */
   loc?: 'kv' | 'r2';
   docs?: Record<Representation, DocInfo>;
+  /** when the upstream first answered 404 for a name with a copy here; a second 404 this long after deletes it */
+  goneSince?: number;
 }
 
 /**
@@ -62,11 +65,15 @@ interface DocMeta extends DocInfo {
 type Refreshed =
   | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
   | { kind: 'not-modified' }
+  /** the upstream answered 404, once: the copy here is kept (and renewed) until a second 404 confirms it */
+  | { kind: 'kept' }
   | { kind: 'not-found' }
   | Failure;
 
 /** Isolate-wide: small hot documents as stored, ready to send. */
 const hotDocs = new IsolateCache<Doc>(16 * 1024 * 1024);
+/** Cache API deletes one refresh makes for dropped versions' tarballs (each is a subrequest). */
+const MAX_EDGE_DELETES = 20;
 /** Documents up to this size (as stored) are held in memory for the Cache API and the isolate. */
 const MAX_HOT_DOC = 1024 * 1024;
 
@@ -188,6 +195,7 @@ export class PackumentCache {
       if (doc) return doc;
     }
     const r = await this.refresh(name, meta?.status === 200 ? meta : null);
+    if (r.kind === 'kept') return (await this.readDoc(name, rep, true)) ?? { kind: 'not-found' };
     if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
     return fromDerived(r, rep);
   }
@@ -209,7 +217,7 @@ export class PackumentCache {
     const r = await this.refresh(name, null);
     if (r.kind === 'derived')
       return Object.hasOwn(r.derived.tarballs, file) ? r.derived.tarballs[file] : { kind: 'not-found' };
-    return r.kind === 'not-modified' ? { kind: 'not-found' } : r;
+    return r.kind === 'not-modified' || r.kind === 'kept' ? { kind: 'not-found' } : r;
   }
 
   /**
@@ -229,10 +237,7 @@ export class PackumentCache {
       await this.renew(name);
       return res;
     }
-    if (res.kind === 'not-found') {
-      await this.putMeta(name, { status: 404, fetchedAt: this.now() });
-      return res;
-    }
+    if (res.kind === 'not-found') return this.notFoundUpstream(name);
     if (res.kind === 'failed') return res;
     let derived: Derived;
     try {
@@ -289,7 +294,15 @@ export class PackumentCache {
       up: validatorsOf(meta),
     });
     // The tarball index first: a client that has the document may ask for a tarball at once.
+    const before = await this.tarballFiles(name);
     await this.env.METADATA.put(indexKey(name), JSON.stringify(d.tarballs));
+    // Versions the upstream no longer lists (unpublished, or removed as malware) are not served from here
+    // either, their kept tarballs included, unless KEEP_DELETED.
+    const dropped = before.filter((f) => !Object.hasOwn(d.tarballs, f));
+    if (dropped.length > 0 && !this.cfg.keepDeleted) {
+      await this.env.TARBALLS.delete(dropped.map((f) => mirrorKey(name, f)));
+      await this.edge.delete(dropped.slice(-MAX_EDGE_DELETES).map((f) => this.edge.key('tarball', name, f)));
+    }
     if (meta.loc === 'r2') {
       await Promise.all([
         this.env.TARBALLS.put(this.docKey(name, 'full'), full),
@@ -311,10 +324,37 @@ export class PackumentCache {
   }
 
   /**
+   * The upstream answered 404. A failure is never a deletion, and nor is one 404: a name with a copy
+   * here is deleted only when the 404 is seen again at least NOT_FOUND_TTL later; until then the copy is
+   * kept and served. Deleted: its documents everywhere here, and its tarballs unless KEEP_DELETED.
+   */
+  private async notFoundUpstream(name: string): Promise<Refreshed> {
+    const now = this.now();
+    const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
+    if (meta?.status === 200 && (meta.goneSince === undefined || now - meta.goneSince < this.cfg.notFoundTtlMs)) {
+      await this.renew(name, meta.goneSince ?? now);
+      return { kind: 'kept' };
+    }
+    if (meta?.status === 200) {
+      await this.forget(name);
+      if (!this.cfg.keepDeleted) {
+        const files = await this.tarballFiles(name);
+        await Promise.all([
+          deleteMirrored(this.env.TARBALLS, name),
+          this.env.METADATA.delete(indexKey(name)),
+          this.edge.delete(files.slice(-MAX_EDGE_DELETES).map((f) => this.edge.key('tarball', name, f))),
+        ]);
+      }
+    }
+    await this.putMeta(name, { status: 404, fetchedAt: now });
+    return { kind: 'not-found' };
+  }
+
+  /**
    * The upstream said 304: the copy is current again. Every stored document carries its fetch time in
    * its metadata, so each is written again with the new time (in the background: this is a refresh).
    */
-  private async renew(name: string): Promise<void> {
+  private async renew(name: string, goneSince?: number): Promise<void> {
     const fetchedAt = this.now();
     const meta = await this.env.METADATA.get<Meta>(this.metaKey(name), 'json');
     if (meta?.status !== 200) return;
@@ -328,13 +368,13 @@ export class PackumentCache {
       const body = metadata.loc === 'r2' ? value : value.pipeThrough(new FixedLengthStream(metadata.length));
       await this.env.METADATA.put(key, body, { metadata: { ...metadata, fetchedAt } });
     }
-    await this.putMeta(name, { ...meta, fetchedAt });
+    await this.putMeta(name, { ...meta, fetchedAt, goneSince });
   }
 
   /** The stored document with one KV read (and one R2 read for one kept there); undefined if none is usable. */
-  private async readDoc(name: string, rep: Representation): Promise<Doc | undefined> {
+  private async readDoc(name: string, rep: Representation, again = false): Promise<Doc | undefined> {
     const key = this.docKey(name, rep);
-    if (this.unusable.has(key)) return undefined;
+    if (this.unusable.has(key) && !again) return undefined;
     // Streamed, so concurrent requests do not each hold a whole document.
     const { value, metadata: m } = await this.env.METADATA.getWithMetadata<DocMeta>(key, 'stream');
     if (!value || !m || !this.usable(m.fetchedAt)) {
@@ -387,6 +427,7 @@ export class PackumentCache {
   /** The upstream said 304 but our copy is gone: fetch it whole. */
   private async missingAfter304(name: string, rep: Representation): Promise<Lookup> {
     const r = await this.refresh(name, null);
+    if (r.kind === 'kept') return { kind: 'not-found' }; // the upstream has it no more, and our copy is gone
     if (r.kind !== 'derived')
       return r.kind === 'not-modified' ? failed(502, 'upstream answered 304 to an unconditional request') : r;
     return fromDerived(r, rep);

@@ -133,7 +133,8 @@ export async function ageEntry(name: string, ms: number): Promise<void> {
     if (value && metadata)
       await env.METADATA.put(key, value, { metadata: { ...metadata, fetchedAt: metadata.fetchedAt - ms } });
   }
-  await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms }));
+  const gone = meta.goneSince === undefined ? {} : { goneSince: meta.goneSince - ms };
+  await env.METADATA.put(metaKey(name), JSON.stringify({ ...meta, fetchedAt: meta.fetchedAt - ms, ...gone }));
   // Copies kept at this location (Cache API) and in this isolate live only while fresh: aged, they are gone.
   for (const rep of ['full', 'abbreviated'])
     await caches.default.delete(`${ORIGIN}/-/edge/doc/${encodeURIComponent(name)}/${rep}`);
