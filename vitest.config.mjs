@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { generateKeyPairSync } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 import { freePort } from './test/support/free-port.mjs';
 
@@ -9,6 +10,10 @@ process.env.FAKE_UPSTREAM2_PORT ??= String(await freePort());
 process.env.FAKE_UPSTREAM2_TOKEN ??= 'second-upstream-secret';
 const secondUpstreamUrl = `http://127.0.0.1:${process.env.FAKE_UPSTREAM2_PORT}/`;
 const migrations = await readD1Migrations('./migrations');
+// A throwaway registry signing key, as npm start makes one.
+const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'der' })
+  .toString('base64');
 
 export default defineConfig({
   test: {
@@ -22,6 +27,7 @@ export default defineConfig({
               bindings: {
                 UPSTREAM_URL: upstreamUrl,
                 UPSTREAMS: `@second-up=${secondUpstreamUrl}`,
+                SIGNING_KEY: signingKey,
                 UPSTREAM_TOKENS: JSON.stringify({ '@second-up': process.env.FAKE_UPSTREAM2_TOKEN }),
                 UPSTREAM_TIMEOUT: '2',
                 ALLOW_SIGNUP: 'true',

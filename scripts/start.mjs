@@ -6,6 +6,7 @@
 // `npm config get registry`), STATE_DIR (.wrangler/state), CRONS (replaces wrangler.toml's, `;` between),
 // and every Worker var of wrangler.toml plus ADMIN_TOKEN (`local`) and PUBLIC_URL, passed through.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -99,8 +100,19 @@ class LimitedLog extends Log {
 // settings), so the state under <STATE_DIR>/v3 is the one `wrangler ... --local --persist-to` uses.
 const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
 const { name } = config;
-const vars = { ...workerOptions.bindings, UPSTREAM_URL: upstream.href, ADMIN_TOKEN: 'local', ALLOW_SIGNUP: 'true' };
-for (const k of new Set([...Object.keys(workerOptions.bindings), 'ADMIN_TOKEN', 'UPSTREAM_TOKENS', 'PUBLIC_URL'])) {
+// The secrets too: ADMIN_TOKEN, UPSTREAM_TOKENS and SIGNING_KEY (a throwaway one unless given).
+const throwawayKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'der' })
+  .toString('base64');
+const vars = {
+  ...workerOptions.bindings,
+  UPSTREAM_URL: upstream.href,
+  ADMIN_TOKEN: 'local',
+  ALLOW_SIGNUP: 'true',
+  SIGNING_KEY: throwawayKey,
+};
+const secrets = ['ADMIN_TOKEN', 'UPSTREAM_TOKENS', 'SIGNING_KEY', 'PUBLIC_URL'];
+for (const k of new Set([...Object.keys(workerOptions.bindings), ...secrets])) {
   if (k !== 'UPSTREAM_URL' && process.env[k]) vars[k] = process.env[k];
 }
 

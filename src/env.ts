@@ -15,5 +15,7 @@ export interface Env extends Cloudflare.Env {
   ADMIN_TOKEN?: string;
   /** Secret: JSON scope → token for the upstreams that need one (`*` for UPSTREAM_URL). */
   UPSTREAM_TOKENS?: string;
+  /** Secret: this registry's ECDSA P-256 signing key, PKCS#8 base64 (`npm start` makes a throwaway one). */
+  SIGNING_KEY?: string;
   DOWNLOAD_EVENTS: Queue<DownloadCounts>;
 }

@@ -27,6 +27,7 @@ import {
 import { isPublish, parsePublish } from '../local/publish-request';
 import { findLocal, mutate, tarballEtag, tarballKey, type LocalPackage, type StoredFile } from '../local/store';
 import { MirrorSource } from '../mirror/mirror-source';
+import { signedMessage, signingKey } from '../signing/registry-key';
 import { deleteTarballs, writeTarball } from '../tarballs/tarball-store';
 import { packumentExists } from '../upstream/client';
 import { publicUser, publicUsers, type Caller } from '../users/accounts';
@@ -64,9 +65,14 @@ async function publish(
   if (!existing && !inScopes(name, w.cfg.localScopes)) await forgetMirror(w, name);
   const key = tarballKey(name, p.version);
   const stored: StoredFile = { key, version: p.version, size: p.tarball.length, sha1: p.sha1 };
+  const dist = p.manifest.dist as { integrity: string } & Record<string, unknown>;
   const manifest = {
     ...p.manifest,
-    dist: { ...(p.manifest.dist as object), tarball: tarballUrl(w.origin, name, p.file) },
+    dist: {
+      ...dist,
+      tarball: tarballUrl(w.origin, name, p.file),
+      ...(await signatures(w, name, p.version, dist.integrity)),
+    },
   };
   const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
   await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: tarballEtag(p.sha1), version: p.version });
@@ -228,6 +234,18 @@ async function forgetMirror(w: RequestContext, name: string): Promise<void> {
     );
     throw new HttpError(503, `cannot publish ${name} now; try again`, { 'retry-after': '1' });
   }
+}
+
+/** `dist.signatures` of a version published here, when the registry has a SIGNING_KEY. */
+async function signatures(
+  w: RequestContext,
+  name: string,
+  version: string,
+  integrity: string,
+): Promise<{ signatures?: { keyid: string; sig: string }[] }> {
+  if (!w.env.SIGNING_KEY) return {};
+  const key = await signingKey(w.env.SIGNING_KEY);
+  return { signatures: [{ keyid: key.keyid, sig: await key.sign(signedMessage(name, version, integrity)) }] };
 }
 
 function checkOwner(pkg: LocalPackage, caller: Caller, name: string): void {

@@ -7,6 +7,14 @@ import { createServer } from 'node:http';
 import { join, sep } from 'node:path';
 
 const PLACEHOLDER = 'https://registry.upstream.test';
+/** What the fake upstream answers for its signing keys (the shape of GET /-/npm/v1/keys). */
+export const UPSTREAM_KEY = {
+  expires: null,
+  keyid: 'SHA256:fake-upstream-key',
+  keytype: 'ecdsa-sha2-nistp256',
+  scheme: 'ecdsa-sha2-nistp256',
+  key: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfakeupstreamkeyfakeupstreamkeyfakeupstreamkey==',
+};
 
 /**
  * roots: fixture folders in the `registry/` layout, searched in order. token: when set, every request
@@ -55,6 +63,11 @@ export async function startFakeUpstream({ roots, port = 0, token } = {}) {
         total: names.length,
         time: new Date(0).toUTCString(),
       });
+    }
+    if (path === '/-/npm/v1/keys') {
+      // The registry's signing keys; the fault of the name `-keys` makes them fail.
+      if (faults.get('-keys') === 'down') return json(res, 500, { error: 'keys are down' });
+      return json(res, 200, { keys: [UPSTREAM_KEY] });
     }
     if (path === '/-/npm/v1/security/advisories/bulk' || path === '/-/npm/v1/security/audits/quick') {
       await body(req);
