@@ -206,6 +206,12 @@ export class PackumentCache {
     return index ? Object.keys(index) : [];
   }
 
+  /** The upstream's provenance URL of `name@version`, as its last fetched document listed it. */
+  async attestationsUrl(name: string, version: string): Promise<string | undefined> {
+    const index = await this.env.METADATA.get<Record<string, TarballRef>>(indexKey(name), 'json');
+    return Object.values(index ?? {}).find((r) => r.version === version && r.attestations)?.attestations;
+  }
+
   /** The upstream tarball behind `file`, refreshing the packument once if it is not listed. */
   async tarballRef(name: string, file: string): Promise<TarballRef | NotFound | Failure> {
     // The index is written after the packument is served, so a client may ask before it lands.

@@ -11,6 +11,8 @@ export interface PublishRequest extends NewVersion {
   sha1: string;
   /** The file name our tarball URL ends with: `<unscoped name>-<version>.tgz`. */
   file: string;
+  /** `npm publish --provenance`'s sigstore bundle (JSON text), served at the version's attestations URL */
+  provenance?: string;
 }
 
 export function isPublish(body: Record<string, unknown>): boolean {
@@ -67,6 +69,7 @@ export async function parsePublish(
     tarball,
     sha1,
     file,
+    ...provenanceOf(body),
     manifest: { ...clean, _id: `${name}@${version}`, dist: { ...dist, integrity: sha512, shasum: sha1 } },
   };
 }
@@ -95,6 +98,22 @@ async function attachment(body: Record<string, unknown>, maxBytes: number): Prom
     throw new Refusal('invalid', `the attachment decodes to ${bytes.length} bytes, not the declared ${a.length}`);
   if (bytes.length === 0) throw new Refusal('invalid', 'the attached tarball is empty');
   return bytes;
+}
+
+/** The `.sigstore` attachment's bundle: JSON text (npm sends it as is, not base64). */
+function provenanceOf(body: Record<string, unknown>): { provenance?: string } {
+  const all = asObject(body._attachments, '_attachments');
+  const key = Object.keys(all).find((k) => k.endsWith('.sigstore'));
+  if (key === undefined) return {};
+  const a = asObject(all[key], `_attachments[${show(key)}]`);
+  if (typeof a.data !== 'string') throw new Refusal('invalid', 'the .sigstore attachment has no data');
+  try {
+    asObject(JSON.parse(a.data), 'the .sigstore bundle');
+  } catch (e) {
+    if (e instanceof Refusal) throw e;
+    throw new Refusal('invalid', 'the .sigstore attachment is not a JSON bundle');
+  }
+  return { provenance: a.data };
 }
 
 export function tooLarge(maxBytes: number): Refusal {

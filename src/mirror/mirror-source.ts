@@ -4,15 +4,18 @@
 import { EdgeCache } from '../cache/edge-cache';
 import { PackumentCache } from '../cache/packument-cache';
 import type { Doc, DocumentSource, Lookup, Representation, Tarball, TarballLookup } from '../docs/source';
-import { failed } from '../failure';
+import { failed, type Failure } from '../failure';
 import type { RequestContext } from '../http/context';
 import { toHex } from '../codec';
 import { verifyIntegrity } from '../tarballs/integrity';
 import { deleteMirrored, mirrorKey, readTarball, writeTarball } from '../tarballs/tarball-store';
 import { fetchTarball } from '../upstream/client';
+import { readAttestations, writeAttestations } from '../tarballs/attestations-store';
 
 /** Tarballs are verified in memory before the client sees a byte; bigger ones pass through uncached. */
 const VERIFY_LIMIT = 48 * 1024 * 1024;
+/** Provenance bundles are a few KiB; an answer over this is refused. */
+const MAX_ATTESTATIONS_BYTES = 4 * 1024 * 1024;
 /** Cache API deletes a first publish makes for the name's old mirror tarballs (a publish's subrequests are few). */
 const MAX_EDGE_FORGETS = 20;
 
@@ -134,6 +137,34 @@ export class MirrorSource implements DocumentSource {
       this.keepAtEdge(name, file, kept, { size: stored.size, etag: stored.etag, version: stored.version });
     }
     return { kind: 'tarball', ...stored, body };
+  }
+
+  /**
+   * A mirrored version's provenance: kept in R2 once fetched from the upstream (so it verifies while
+   * the upstream is down); undefined when the version has none.
+   */
+  async attestations(name: string, version: string): Promise<string | Failure | undefined> {
+    const kept = await readAttestations(this.ctx.env.TARBALLS, name, version);
+    if (kept !== undefined) return kept;
+    const url = await this.cache.attestationsUrl(name, version);
+    if (url === undefined) return undefined;
+    const up = await fetchTarball(this.ctx.cfg, name, url); // a GET with the upstream's credential
+    if (up.kind === 'not-found') return undefined;
+    if (up.kind === 'failed') return up;
+    let text: string;
+    try {
+      if (Number(up.res.headers.get('content-length') ?? 0) > MAX_ATTESTATIONS_BYTES) throw new Error('too large');
+      text = await up.res.text();
+      if (text.length > MAX_ATTESTATIONS_BYTES) throw new Error('too large');
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    } catch {
+      return failed(up.signal.aborted ? 504 : 502, `upstream sent no usable provenance for ${name}@${version}`);
+    } finally {
+      up.done();
+    }
+    this.ctx.waitUntil(writeAttestations(this.ctx.env.TARBALLS, name, version, text));
+    return text;
   }
 
   /** Keeps a verified tarball at this location for CACHE_TTL. */

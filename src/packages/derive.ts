@@ -12,7 +12,7 @@ import {
   stringAt,
 } from './json-scan';
 import { SpanList } from './span-list';
-import { tarballUrl } from './tarball-url';
+import { attestationsUrl, tarballUrl } from './tarball-url';
 
 /** Version fields kept in the abbreviated document (shared/PROTOCOL.md). */
 const CORGI_FIELDS = new Set([
@@ -44,6 +44,8 @@ export interface TarballRef {
   url: string;
   integrity?: string;
   shasum?: string;
+  /** the upstream's `dist.attestations.url` (provenance), which the documents point here instead */
+  attestations?: string;
 }
 
 export interface Derived {
@@ -176,11 +178,14 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       }
       if (!CORGI_FIELDS.has(f.key) || isEmptyValue(b, f.valueStart, fEnd)) return fEnd;
       if (f.key === 'hasInstallScript') hasInstallFlag = true;
-      const url = f.key === 'dist' && b[f.valueStart] === LBRACE ? rewriteDist(version, f.valueStart, fEnd) : undefined;
-      if (url) {
-        member(f.keyStart, url.start, firstField);
-        corgi.add(url.ours);
-        corgi.take(url.end, fEnd);
+      const urls = f.key === 'dist' && b[f.valueStart] === LBRACE ? rewriteDist(version, f.valueStart) : [];
+      if (urls.length > 0) {
+        member(f.keyStart, urls[0].start, firstField);
+        urls.forEach((u, i) => {
+          if (i > 0) corgi.take(urls[i - 1].end, u.start);
+          corgi.add(u.ours);
+        });
+        corgi.take(urls[urls.length - 1].end, fEnd);
       } else {
         member(f.keyStart, fEnd, firstField);
       }
@@ -197,19 +202,22 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
   }
 
   /**
-   * Reads `dist` at [s, e): indexes its tarball and splices our URL for it into `full`. Returns where the
-   * upstream URL's string lies and our URL's bytes, or undefined when there is no tarball URL.
+   * Reads `dist` at `s`: indexes its tarball and splices our URLs for it and for its attestations
+   * (provenance) into `full`. Returns, in input order, where each upstream URL's string lies and our
+   * URL's bytes; none when there is no tarball URL.
    */
-  function rewriteDist(
-    version: string,
-    s: number,
-    _e: number,
-  ): { start: number; end: number; ours: Uint8Array } | undefined {
+  function rewriteDist(version: string, s: number): { start: number; end: number; ours: Uint8Array }[] {
     let span: [number, number] | undefined;
     let url: unknown;
     let integrity: string | undefined;
     let shasum: string | undefined;
+    let attest: { span: [number, number]; url: string } | undefined;
     forEachMember(b, s, (m) => {
+      if (m.key === 'attestations' && b[m.valueStart] === LBRACE) {
+        const at = findMember(b, m.valueStart, 'url');
+        if (at && b[at[0]] === QUOTE) attest = { span: at, url: stringAt(b, at[0], at[1]) };
+        return;
+      }
       if (m.key !== 'tarball' && m.key !== 'integrity' && m.key !== 'shasum') return;
       const end = skipValue(b, m.valueStart);
       const value = b[m.valueStart] === QUOTE ? stringAt(b, m.valueStart, end) : undefined;
@@ -220,14 +228,25 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       else shasum = value;
       return end;
     });
-    if (!span || typeof url !== 'string') return undefined;
+    if (!span || typeof url !== 'string') return [];
     const file = tarballFile(url);
-    const ours = encoder.encode(JSON.stringify(tarballUrl(origin, name, file)));
-    tarballs[file] = { version, url, integrity, shasum };
-    full.push(b.subarray(cursor, span[0]));
-    full.push(ours);
-    cursor = span[1];
-    return { start: span[0], end: span[1], ours };
+    tarballs[file] = { version, url, integrity, shasum, ...(attest ? { attestations: attest.url } : {}) };
+    const out = [
+      { start: span[0], end: span[1], ours: encoder.encode(JSON.stringify(tarballUrl(origin, name, file))) },
+    ];
+    if (attest)
+      out.push({
+        start: attest.span[0],
+        end: attest.span[1],
+        ours: encoder.encode(JSON.stringify(attestationsUrl(origin, name, version))),
+      });
+    out.sort((x, y) => x.start - y.start);
+    for (const r of out) {
+      full.push(b.subarray(cursor, r.start));
+      full.push(r.ours);
+      cursor = r.end;
+    }
+    return out;
   }
 }
 

@@ -10,7 +10,8 @@ import { readJson, readJsonObject } from '../http/body';
 import { HttpError } from '../http/errors';
 import { clip } from '../limits';
 import { checkName, inScopes } from '../packages/names';
-import { tarballUrl } from '../packages/tarball-url';
+import { attestationsUrl, tarballUrl } from '../packages/tarball-url';
+import { attestationsKey, writeAttestations } from '../tarballs/attestations-store';
 import {
   addVersion,
   applyDeprecations,
@@ -72,10 +73,19 @@ async function publish(
       ...dist,
       tarball: tarballUrl(w.origin, name, p.file),
       ...(await signatures(w, name, p.version, dist.integrity)),
+      ...(p.provenance === undefined
+        ? {}
+        : {
+            attestations: { url: attestationsUrl(w.origin, name, p.version), provenance: { predicateType: SLSA_V1 } },
+          }),
     },
   };
   const user = (await publicUser(w.env.DB, caller.user)) ?? { name: caller.user, email: '' };
   await writeTarball(w.env.TARBALLS, key, p.tarball, { etag: tarballEtag(p.sha1), version: p.version });
+  if (p.provenance !== undefined) {
+    const answer = { attestations: [{ predicateType: SLSA_V1, bundle: JSON.parse(p.provenance) }] };
+    await writeAttestations(w.env.TARBALLS, name, p.version, JSON.stringify(answer));
+  }
   let saved: LocalPackage | null;
   try {
     saved = await mutate(w.env.DB, name, (cur) => {
@@ -87,7 +97,10 @@ async function publish(
     // Nothing of this version may remain, so a retried publish is not refused as a duplicate; but a
     // write that landed although D1's answer was lost keeps its bytes.
     const after = await findLocal(w.env.DB, name).catch(() => undefined);
-    if (after !== undefined && after?.files[p.file]?.key !== key) await deleteTarballs(w.env.TARBALLS, [key]);
+    if (after !== undefined && after?.files[p.file]?.key !== key) {
+      await deleteTarballs(w.env.TARBALLS, [key]);
+      if (p.provenance !== undefined) await deleteTarballs(w.env.TARBALLS, [attestationsKey(name, p.version)]);
+    }
     throw e;
   }
   return ok(name, saved!, 201);
@@ -235,6 +248,9 @@ async function forgetMirror(w: RequestContext, name: string): Promise<void> {
     throw new HttpError(503, `cannot publish ${name} now; try again`, { 'retry-after': '1' });
   }
 }
+
+/** What `npm publish --provenance` attests (its bundle's predicate). */
+const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 
 /** `dist.signatures` of a version published here, when the registry has a SIGNING_KEY. */
 async function signatures(

@@ -8,6 +8,7 @@ import { readTags } from './dist-tags';
 import { parseDownloadsPath, parseVersionsPath, serveDownloads, serveVersionDownloads } from './downloads';
 import { deleteDistTag, deletePackage, deleteTarball, putDistTag, putPackage, putRevision } from './local-writes';
 import { readManifest, readPackument, readTarball } from './package-reads';
+import { serveAttestations } from './attestations';
 import { serveKeys } from './keys';
 import { serveSearch } from './search';
 import {
@@ -34,6 +35,7 @@ export const routes: readonly Route[] = [
   under(READ, 'tarball', reader, readTarball),
   at(READ, '/-/v1/search', reader, serveSearch),
   at(READ, '/-/npm/v1/keys', reader, serveKeys),
+  at(READ, '/-/npm/v1/attestations/*', reader, serveAttestations),
   ...['/-/npm/v1/security/advisories/bulk', '/-/npm/v1/security/audits/quick'].map((path) =>
     at(['POST'], path, { ...reader, body: 'audit' }, (ctx) => forward(ctx.cfg, ctx.req, path)),
   ),

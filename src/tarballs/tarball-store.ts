@@ -40,11 +40,15 @@ export async function deleteTarballs(bucket: R2Bucket, keys: string[]): Promise<
   if (keys.length > 0) await bucket.delete(keys);
 }
 
-/** Removes every mirrored tarball of `name` (a local package now has that name). */
+/** Removes every mirrored tarball (and kept provenance) of `name` (a local package now has that name). */
 export async function deleteMirrored(bucket: R2Bucket, name: string): Promise<void> {
+  for (const prefix of [`tarballs/${name}/`, `attestations/${name}/`]) await deletePrefix(bucket, prefix);
+}
+
+async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: `tarballs/${name}/`, cursor });
+    const page = await bucket.list({ prefix, cursor });
     await deleteTarballs(
       bucket,
       page.objects.map((o) => o.key),

@@ -64,6 +64,14 @@ export async function startFakeUpstream({ roots, port = 0, token } = {}) {
         time: new Date(0).toUTCString(),
       });
     }
+    if (path.startsWith('/-/npm/v1/attestations/')) {
+      // A stand-in provenance answer for <name>@<version>; the name's `down` fault makes it fail.
+      const spec = decodeURIComponent(path.slice('/-/npm/v1/attestations/'.length));
+      const name = spec.slice(0, spec.lastIndexOf('@'));
+      if (faults.get(name) === 'down') return json(res, 500, { error: 'upstream exploded' });
+      const predicateType = 'https://slsa.dev/provenance/v1';
+      return json(res, 200, { attestations: [{ predicateType, bundle: { stands_in_for: spec } }] });
+    }
     if (path === '/-/npm/v1/keys') {
       // The registry's signing keys; the fault of the name `-keys` makes them fail.
       if (faults.get('-keys') === 'down') return json(res, 500, { error: 'keys are down' });
