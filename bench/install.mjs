@@ -394,8 +394,8 @@ function cpuNow() {
     const stat = (p) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
     const workerd = ticks(stat(pid), 11, 12); // utime, stime
     const self = ticks(stat('self'), 11, 12, 13, 14); // and cutime, cstime: npm runs once reaped
-    const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1, 9).map(Number);
-    const busy = (t.reduce((a, b) => a + b, 0) - t[3] - t[4]) / 100; // less idle and iowait
+    const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1, 8).map(Number);
+    const busy = (t[0] + t[1] + t[2] + t[5] + t[6]) / 100; // user, nice, system, irq, softirq
     return { workerd, others: busy - self - workerd };
   } catch {
     return { workerd: Number.NaN, others: Number.NaN };
@@ -544,7 +544,10 @@ async function main() {
     `per round: upstream ÷ modeled ${show(perRound('upstream', 'latency'))}; modeled ÷ none ` +
       `${show(perRound('latency', 'plain'))}`,
   );
-  console.log("(others: the rest of the machine's CPU during that install, as a share of one core; near 0 is clean)");
+  console.log(
+    "(others: the rest of the machine's CPU during that install, as a share of one core; within a few % of 0 " +
+      'is a clean run: per-process and machine-wide accounting differ by about that)',
+  );
   console.log('');
   target(
     up / lat >= 2,
