@@ -7,6 +7,7 @@ import { matchesEtag, sha256Hex } from '../http/conditional';
 import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
+import { ByteBudget } from './byte-budget';
 import { EdgeCache } from './edge-cache';
 import { IsolateCache } from './isolate-cache';
 import { SingleFlight } from './single-flight';
@@ -86,6 +87,9 @@ export function forgetInIsolate(origin: string, name: string): void {
   hotDocs.delete(memKey(origin, name, 'full'));
   hotDocs.delete(memKey(origin, name, 'abbreviated'));
 }
+
+/** Isolate-wide: the upstream documents being fetched, derived and stored at once, by bytes. */
+const documents = new ByteBudget(32 * 1024 * 1024, 30_000);
 
 /** Isolate-wide: concurrent requests for one packument share one fetch and derivation. */
 const refreshes = new SingleFlight<Refreshed>();
@@ -238,7 +242,7 @@ export class PackumentCache {
   }
 
   private async fetchAndDerive(name: string, validators: Validators | null): Promise<Refreshed> {
-    const res = await fetchPackument(this.cfg, name, validators ?? {});
+    const res = await fetchPackument(this.cfg, name, validators ?? {}, (bytes) => documents.acquire(bytes));
     if (res.kind === 'not-modified') {
       await this.renew(name);
       return res;
@@ -249,6 +253,7 @@ export class PackumentCache {
     try {
       derived = derivePackument(res.body, name, this.origin);
     } catch (e) {
+      res.release();
       if (!(e instanceof DeriveError)) throw e;
       return failed(502, `upstream sent an unusable document for ${name}: ${e.message}`);
     }
@@ -261,7 +266,10 @@ export class PackumentCache {
         ? { lastModified: res.lastModified }
         : {}),
     };
-    this.waitUntil(this.store(name, derived, etags, upstreamValidators, this.now()).catch(logFailure(name)));
+    // The document's turn of the budget lasts until it is stored.
+    this.waitUntil(
+      this.store(name, derived, etags, upstreamValidators, this.now()).catch(logFailure(name)).finally(res.release),
+    );
     return { kind: 'derived', derived, etags };
   }
 
@@ -327,6 +335,16 @@ export class PackumentCache {
       ]);
     }
     await this.putMeta(name, meta);
+    // Hot from the start: the next request here need not read KV.
+    const freshFor = fetchedAt + this.cfg.freshTtlMs - this.now();
+    const stored = { full, abbreviated };
+    for (const rep of ['full', 'abbreviated'] as const) {
+      const info = meta.docs![rep];
+      const bytes = stored[rep];
+      if (bytes.length <= MAX_HOT_DOC) hotDocs.set(this.memKey(name, rep), docOf(info, bytes), bytes.length, freshFor);
+      const headers = { ...edgeHeaders(info), 'x-fresh-until': String(fetchedAt + this.cfg.freshTtlMs) };
+      this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
+    }
   }
 
   /**
@@ -475,7 +493,7 @@ function edgeDoc(h: Headers, body: ReadableStream | null): Doc {
   );
 }
 
-function docOf(info: DocInfo, body: ReadableStream | null): Doc {
+function docOf(info: DocInfo, body: ReadableStream | Uint8Array | null): Doc {
   const doc: Doc = { kind: 'doc', body, length: info.length, etag: info.etag, modified: info.modified };
   if (info.identityLength !== undefined) doc.gzip = { identityLength: info.identityLength };
   return doc;

@@ -8,7 +8,8 @@ import { credentialFor, upstreamFor, type Upstream } from './upstreams';
 export const HOP_HEADER = 'x-edge-registry-hop';
 
 export type Fetched =
-  | { kind: 'ok'; body: Uint8Array; etag?: string; lastModified?: string }
+  /** `release`: gives back the bytes `admit` counted for this document, once the caller is done with it */
+  | { kind: 'ok'; body: Uint8Array; etag?: string; lastModified?: string; release: () => void }
   | { kind: 'not-modified' }
   | { kind: 'not-found' }
   | Failure;
@@ -34,7 +35,18 @@ function request(
   return { url, headers: { ...headers, [HOP_HEADER]: '1', ...credentialFor(up, url) } };
 }
 
-export async function fetchPackument(cfg: Config, name: string, v: Validators = {}): Promise<Fetched> {
+/** Room for a document of `bytes` (its Content-Length, or a guess) before its body is read. */
+export type Admit = (bytes: number) => Promise<() => void>;
+
+/** A document this size is assumed when the upstream does not say (a chunked answer). */
+const UNKNOWN_LENGTH = 8 * 1024 * 1024;
+
+export async function fetchPackument(
+  cfg: Config,
+  name: string,
+  v: Validators = {},
+  admit: Admit = async () => () => {},
+): Promise<Fetched> {
   const conditional: Record<string, string> = { accept: 'application/json' };
   if (v.etag) conditional['if-none-match'] = v.etag;
   if (v.lastModified) conditional['if-modified-since'] = v.lastModified;
@@ -50,12 +62,21 @@ export async function fetchPackument(cfg: Config, name: string, v: Validators = 
       await res.body?.cancel();
       return failed(502, `upstream answered ${res.status} for ${name}`);
     }
-    const body = new Uint8Array(await res.arrayBuffer());
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const release = await admit(Number.isFinite(declared) ? declared : UNKNOWN_LENGTH);
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      release();
+      throw e;
+    }
     return {
       kind: 'ok',
       body,
       etag: res.headers.get('etag') ?? undefined,
       lastModified: res.headers.get('last-modified') ?? undefined,
+      release,
     };
   });
 }
