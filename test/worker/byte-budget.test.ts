@@ -8,8 +8,12 @@ describe('ByteBudget', () => {
     const r1 = await b.acquire(60);
     const r2 = await b.acquire(40);
     expect(b.state).toEqual({ used: 100, waiting: 0 });
-    const p3 = b.acquire(500).then((r) => (order.push('big'), r)); // over the budget: waits until alone
-    const p4 = b.acquire(10).then((r) => (order.push('small'), r)); // behind it, in order
+    const noted = (what: string) => (r: () => void) => {
+      order.push(what);
+      return r;
+    };
+    const p3 = b.acquire(500).then(noted('big')); // over the budget: waits until alone
+    const p4 = b.acquire(10).then(noted('small')); // behind it, in order
     await Promise.resolve();
     expect(b.state.waiting).toBe(2);
     r1();
