@@ -286,6 +286,8 @@ export class PackumentCache {
     if (await lookupLocal(this.env.DB, name, false)) return;
     const full = await gzip(chunkStream(d.full));
     const abbreviated = await gzip(chunkStream([d.abbreviated]));
+    // Copies for the isolate and the Cache API, taken before KV and R2 consume these buffers.
+    const stored = { full: full.slice(), abbreviated: abbreviated.slice() };
     const meta: Meta = {
       status: 200,
       fetchedAt,
@@ -337,12 +339,13 @@ export class PackumentCache {
     await this.putMeta(name, meta);
     // Hot from the start: the next request here need not read KV.
     const freshFor = fetchedAt + this.cfg.freshTtlMs - this.now();
-    const stored = { full, abbreviated };
     for (const rep of ['full', 'abbreviated'] as const) {
       const info = meta.docs![rep];
       const bytes = stored[rep];
-      if (bytes.length <= MAX_HOT_DOC) hotDocs.set(this.memKey(name, rep), docOf(info, bytes), bytes.length, freshFor);
       const headers = { ...edgeHeaders(info), 'x-fresh-until': String(fetchedAt + this.cfg.freshTtlMs) };
+      // The isolate's copy must not share a buffer with what the Cache API consumes.
+      if (bytes.length <= MAX_HOT_DOC)
+        hotDocs.set(this.memKey(name, rep), docOf(info, bytes.slice()), bytes.length, freshFor);
       this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
     }
   }
@@ -431,7 +434,7 @@ export class PackumentCache {
       return docOf({ ...m, length }, mine);
     }
     const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), freshFor);
-    this.edge.put(edgeKey, doc.body as Uint8Array, headers, freshFor / 1000);
+    this.edge.put(edgeKey, (doc.body as Uint8Array).slice(), headers, freshFor / 1000);
     return doc;
   }
 

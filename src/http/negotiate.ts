@@ -8,17 +8,7 @@ export function chooseRepresentation(accept: string | null | undefined): Represe
   if (!accept) return 'full';
   let corgi = { q: 0, at: Infinity };
   let json = { q: 0, at: Infinity };
-  accept.split(',').forEach((part, at) => {
-    const [type, ...params] = part
-      .trim()
-      .toLowerCase()
-      .split(';')
-      .map((s) => s.trim());
-    let q = 1;
-    for (const p of params) {
-      const m = /^q=([0-9.]+)$/.exec(p);
-      if (m) q = Math.min(1, Number(m[1]) || 0);
-    }
+  weighted(accept).forEach(({ value: type, q }, at) => {
     if (type === CORGI_TYPE) {
       if (q > corgi.q) corgi = { q, at };
     } else if (type === 'application/json' || type === 'application/*' || type === '*/*') {
@@ -35,8 +25,17 @@ export function chooseRepresentation(accept: string | null | undefined): Represe
 export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
   if (!acceptEncoding) return false;
   let star: number | undefined;
-  for (const part of acceptEncoding.split(',')) {
-    const [coding, ...params] = part
+  for (const { value: coding, q } of weighted(acceptEncoding)) {
+    if (coding === 'gzip' || coding === 'x-gzip') return q > 0;
+    if (coding === '*') star = q;
+  }
+  return star !== undefined && star > 0;
+}
+
+/** The entries of an Accept-style header, lower-cased, each with its q-value (1 when absent, at most 1). */
+function weighted(header: string): { value: string; q: number }[] {
+  return header.split(',').map((part) => {
+    const [value, ...params] = part
       .trim()
       .toLowerCase()
       .split(';')
@@ -44,10 +43,8 @@ export function acceptsGzip(acceptEncoding: string | null | undefined): boolean 
     let q = 1;
     for (const p of params) {
       const m = /^q=([0-9.]+)$/.exec(p);
-      if (m) q = Number(m[1]) || 0;
+      if (m) q = Math.min(1, Number(m[1]) || 0);
     }
-    if (coding === 'gzip' || coding === 'x-gzip') return q > 0;
-    if (coding === '*') star = q;
-  }
-  return star !== undefined && star > 0;
+    return { value, q };
+  });
 }
