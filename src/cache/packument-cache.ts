@@ -75,7 +75,7 @@ type Refreshed =
 const hotDocs = new IsolateCache<Doc>(16 * 1024 * 1024);
 /** Cache API deletes one refresh makes for dropped versions' tarballs (each is a subrequest). */
 const MAX_EDGE_DELETES = 20;
-/** Documents up to this size (as stored) are held in memory for the Cache API and the isolate. */
+/** Documents up to this size (as stored) are kept in the Cache API and the isolate; larger ones stream from KV. */
 const MAX_HOT_DOC = 1024 * 1024;
 
 function memKey(origin: string, name: string, rep: Representation): string {
@@ -344,8 +344,8 @@ export class PackumentCache {
       const bytes = stored[rep];
       const headers = { ...edgeHeaders(info), 'x-fresh-until': String(fetchedAt + this.cfg.freshTtlMs) };
       // The isolate's copy must not share a buffer with what the Cache API consumes.
-      if (bytes.length <= MAX_HOT_DOC)
-        hotDocs.set(this.memKey(name, rep), docOf(info, bytes.slice()), bytes.length, freshFor);
+      if (bytes.length > MAX_HOT_DOC) continue;
+      hotDocs.set(this.memKey(name, rep), docOf(info, bytes.slice()), bytes.length, freshFor);
       this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
     }
   }
@@ -428,11 +428,8 @@ export class PackumentCache {
     if (freshFor < 1000) return docOf({ ...m, length }, body);
     const headers = { ...edgeHeaders({ ...m, length }), 'x-fresh-until': String(freshUntil) };
     const edgeKey = this.edge.key('doc', name, rep);
-    if (length > MAX_HOT_DOC) {
-      const [mine, kept] = body.tee();
-      this.edge.put(edgeKey, kept, headers, freshFor / 1000);
-      return docOf({ ...m, length }, mine);
-    }
+    // Larger ones stream from KV (or R2) each time: holding them would crowd the isolate's memory.
+    if (length > MAX_HOT_DOC) return docOf({ ...m, length }, body);
     const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), freshFor);
     this.edge.put(edgeKey, (doc.body as Uint8Array).slice(), headers, freshFor / 1000);
     return doc;
