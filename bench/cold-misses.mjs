@@ -8,12 +8,13 @@
 // Asked as npm asks (Accept: application/json, Accept-Encoding: gzip, deflate); bodies counted, not kept.
 // COLD_SAMPLE_MS (50): how often workerd's memory is read.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { fixtureRoots } from '../test/support/fixtures.mjs';
 import { here, startWorker } from './worker-harness.mjs';
+import { runBench, workerdPid } from './proc.mjs';
 
 const SAMPLE_MS = Number(process.env.COLD_SAMPLE_MS ?? 50);
 const SIZES = Array.from({ length: 10 }, (_, i) => 10 + i);
@@ -25,16 +26,6 @@ const MEMORY_TARGET_MB = 128;
 // workerd's memory, from /proc (Linux). Miniflare runs one workerd process: the registry's isolate, its
 // own entry worker and the local KV/R2/D1/Cache simulators all live in it, so its resident memory over
 // an idle baseline bounds what the herd made the isolate hold, from above.
-
-/** The pid of this process's workerd child (Miniflare spawns it directly). */
-function workerdPid() {
-  const kids = readdirSync('/proc/self/task').flatMap((t) =>
-    readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
-  );
-  const pid = kids.find((k) => readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'workerd');
-  if (!pid) throw new Error('no workerd child process found');
-  return pid;
-}
 
 /** { rss, hwm } in MB: resident now, and the resident high-water mark since it was last reset. */
 function memory(pid) {
@@ -251,12 +242,4 @@ async function main() {
 }
 
 const cleanup = [];
-try {
-  await main();
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  agent.destroy();
-  for (const f of cleanup.splice(0).reverse()) await f().catch((e) => console.error(`cleanup: ${e.message}`));
-}
+await runBench(main, cleanup, () => agent.destroy());

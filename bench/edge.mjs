@@ -13,6 +13,7 @@ import { join, sep } from 'node:path';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { fixtureRoots } from '../test/support/fixtures.mjs';
 import { here, startWorker } from './worker-harness.mjs';
+import { childCpuSeconds, runBench } from './proc.mjs';
 
 const N_HIT = Number(process.env.EDGE_REQUESTS ?? 200);
 const N_COLD = 20;
@@ -269,13 +270,7 @@ function cpuSeconds() {
   const { user, system } = process.cpuUsage();
   let workerd = Number.NaN;
   try {
-    const kids = readdirSync('/proc/self/task').flatMap((t) =>
-      readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
-    );
-    workerd = kids.reduce((sum, pid) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return sum + (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-    }, 0);
+    workerd = childCpuSeconds();
   } catch {}
   // The whole machine's busy time, so that CPU taken by anything else (a test run) shows.
   let busy = Number.NaN;
@@ -639,12 +634,4 @@ async function main() {
 }
 
 const cleanup = [];
-try {
-  await main();
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  agent.destroy();
-  for (const f of cleanup.splice(0).reverse()) await f().catch((e) => console.error(`cleanup: ${e.message}`));
-}
+await runBench(main, cleanup, () => agent.destroy());

@@ -17,6 +17,7 @@ import semver from 'semver';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { fixtureRoots } from '../test/support/fixtures.mjs';
 import { here, startWorker } from './worker-harness.mjs';
+import { runBench, statSeconds, workerdPid } from './proc.mjs';
 
 const RUNS = Number(process.env.INSTALL_RUNS ?? 3);
 const LATENCY = JSON.parse(process.env.INSTALL_LATENCY ?? '{"D1":80,"KV":8,"R2":25,"Queue":10,"Cache":1}');
@@ -385,15 +386,9 @@ async function npmInstall(registry, dependencies) {
  * disturbed by anything else on this shared machine (a test run) shows.
  */
 function cpuNow() {
-  const ticks = (stat, ...fields) => fields.reduce((n, i) => n + Number(stat[i]), 0) / 100; // USER_HZ = 100
   try {
-    const kids = readdirSync('/proc/self/task').flatMap((t) =>
-      readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
-    );
-    const pid = kids.find((k) => readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'workerd');
-    const stat = (p) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-    const workerd = ticks(stat(pid), 11, 12); // utime, stime
-    const self = ticks(stat('self'), 11, 12, 13, 14); // and cutime, cstime: npm runs once reaped
+    const workerd = statSeconds(workerdPid(), 11, 12); // utime, stime
+    const self = statSeconds('self', 11, 12, 13, 14); // and cutime, cstime: npm runs once reaped
     const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1, 8).map(Number);
     const busy = (t[0] + t[1] + t[2] + t[5] + t[6]) / 100; // user, nice, system, irq, softirq
     return { workerd, others: busy - self - workerd };
@@ -561,12 +556,5 @@ async function main() {
 }
 
 const cleanup = [];
-try {
-  await main();
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  for (const f of cleanup.splice(0).reverse()) await f().catch((e) => console.error(`cleanup: ${e.message}`));
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-}
+await runBench(main, cleanup);
+for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });

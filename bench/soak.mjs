@@ -14,6 +14,7 @@ import semver from 'semver';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { LOCAL_FIXTURES } from '../test/support/fixtures.mjs';
 import { startWorker } from './worker-harness.mjs';
+import { childCpuSeconds } from './proc.mjs';
 
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 50);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -1041,13 +1042,7 @@ function cpuSeconds() {
   const { user, system } = process.cpuUsage();
   let workerd = NaN;
   try {
-    const kids = readdirSync('/proc/self/task').flatMap((t) =>
-      readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
-    );
-    workerd = kids.reduce((sum, pid) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return sum + (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-    }, 0);
+    workerd = childCpuSeconds();
   } catch {}
   return { bench: (user + system) / 1e6, workerd };
 }
