@@ -44,3 +44,10 @@ export function fromBase64(text: string): Uint8Array {
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
 }
+
+/** A short non-cryptographic digest of `s` (FNV-1a, base 36): tells versions of a value apart, guards nothing. */
+export function shortDigest(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}

@@ -1,6 +1,7 @@
 // Reads and validates the Worker's vars once per isolate.
 import type { Env } from './env';
 import { MAX_ORIGIN_LENGTH } from './limits';
+import { inScopes } from './packages/names';
 import { UpstreamsError, parseUpstreams, registryUrl, type Upstream } from './upstream/upstreams';
 
 export interface Config {
@@ -28,6 +29,10 @@ export interface Config {
   keepDeleted: boolean;
   /** The admin endpoints' bearer token; undefined: they are off. */
   adminToken?: string;
+  /** MIN_RELEASE_AGE: mirrored versions younger than this are hidden (0: off) */
+  minReleaseAgeMs: number;
+  /** MIN_RELEASE_AGE_EXCLUDE: names, and scopes (`@acme`), that the quarantine leaves alone */
+  releaseAgeExclude: { names: Set<string>; scopes: string[] };
 }
 
 export class ConfigError extends Error {}
@@ -74,7 +79,33 @@ export function parseConfig(env: Env): Config {
     allowSignup: env.ALLOW_SIGNUP === 'true',
     keepDeleted: env.KEEP_DELETED === 'true',
     adminToken: env.ADMIN_TOKEN || undefined,
+    minReleaseAgeMs: nonNegative(env.MIN_RELEASE_AGE, 0, 'MIN_RELEASE_AGE') * 1000,
+    releaseAgeExclude: exclusions(env.MIN_RELEASE_AGE_EXCLUDE),
   };
+}
+
+/** The quarantine for a mirrored `name`, in ms (0: none). */
+export function releaseAgeFor(cfg: Config, name: string): number {
+  if (cfg.minReleaseAgeMs === 0 || cfg.releaseAgeExclude.names.has(name)) return 0;
+  return inScopes(name, cfg.releaseAgeExclude.scopes) ? 0 : cfg.minReleaseAgeMs;
+}
+
+/** `left-pad, @acme, @corp/*`: names, and scopes with or without `/*`. */
+function exclusions(v: string | undefined): Config['releaseAgeExclude'] {
+  const out: Config['releaseAgeExclude'] = { names: new Set(), scopes: [] };
+  for (const item of (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const scope = /^(@[a-z0-9][a-z0-9._~-]*)(\/\*)?$/.exec(item);
+    if (scope) out.scopes.push(scope[1]);
+    else if (/^(@[^/\s]+\/)?[^/\s@][^/\s]*$/.test(item) && item.length <= 214) out.names.add(item);
+    else
+      throw new ConfigError(
+        `MIN_RELEASE_AGE_EXCLUDE: ${JSON.stringify(item)} is not a package name or a scope such as @acme`,
+      );
+  }
+  return out;
 }
 
 function readAccess(v: string | undefined): Config['readAccess'] {

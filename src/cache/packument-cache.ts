@@ -4,7 +4,11 @@
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { matchesEtag, sha256Hex } from '../http/conditional';
-import { DeriveError, derivePackument, type Derived, type TarballRef } from '../packages/derive';
+import { DeriveError, derivePackument, timesOf, type Derived, type TarballRef } from '../packages/derive';
+import { releaseAgeFor } from '../config';
+import { currentPolicy } from '../policy/policy-store';
+import { planTag, planVisibility, type Plan } from '../policy/visibility';
+import type { BlockRule, CompiledPolicy } from '../policy/rules';
 import { lookupLocal } from '../local/store';
 import { fetchPackument } from '../upstream/client';
 import { ByteBudget } from './byte-budget';
@@ -39,6 +43,18 @@ interface DocInfo {
   /** set when the document is stored gzip-compressed: its own length */
   identityLength?: number;
   modified?: string;
+  /** the block rules and quarantine it was derived under (View.key); absent: none */
+  view?: string;
+  /** when a version it hides comes of age (ms): from then on it is not current */
+  until?: number;
+}
+
+/** What a name's documents show: the block rules on it and its quarantine, and a key that tells them apart. */
+export interface View {
+  key: string;
+  rules: BlockRule[];
+  minAgeMs: number;
+  policy: CompiledPolicy;
 }
 
 /** The name's entry: its status, when it was fetched, and (for a 200) its documents. */
@@ -71,8 +87,8 @@ type Refreshed =
   | { kind: 'not-found' }
   | Failure;
 
-/** Isolate-wide: small hot documents as stored, ready to send. */
-const hotDocs = new IsolateCache<Doc>(16 * 1024 * 1024);
+/** Isolate-wide: small hot documents as stored, ready to send, with the view they show. */
+const hotDocs = new IsolateCache<{ doc: Doc; view: string }>(16 * 1024 * 1024);
 /** Cache API deletes one refresh makes for dropped versions' tarballs (each is a subrequest). */
 const MAX_EDGE_DELETES = 20;
 /** Documents up to this size (as stored) are kept in the Cache API and the isolate; larger ones stream from KV. */
@@ -101,6 +117,7 @@ export class PackumentCache {
   private metas = new Map<string, Promise<Meta | null>>();
   /** Documents this request already found missing or too old, so the miss path does not read them again. */
   private unusable = new Set<string>();
+  private views = new Map<string, Promise<View>>();
 
   private env: Env;
   private cfg: Config;
@@ -133,22 +150,25 @@ export class PackumentCache {
     gzipOk: boolean,
   ): Promise<Doc | undefined> {
     const memKey = this.memKey(name, rep);
-    const mem = hotDocs.get(memKey);
+    const view = (await this.viewOf(name)).key;
+    const kept = hotDocs.get(memKey);
+    const mem = kept?.view === view ? kept.doc : undefined;
     if (mem) return matchesEtag(ifNoneMatch, sentEtag(mem, gzipOk)) ? { ...mem, body: null } : mem;
     const hot = await this.edge.get(this.edge.key('doc', name, rep));
-    if (hot) {
+    if (hot && (hot.headers.get('x-view') ?? '') !== view) await hot.body?.cancel();
+    else if (hot) {
       const doc = edgeDoc(hot.headers, hot.body);
       if (matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) {
         await hot.body?.cancel();
         return { ...doc, body: null };
       }
       const expires = Number(hot.headers.get('x-fresh-until'));
-      return this.keepInMemory(memKey, doc, expires - this.now());
+      return this.keepInMemory(memKey, doc, view, expires - this.now());
     }
     if (ifNoneMatch) {
       const meta = await this.readMeta(name);
       const info = meta?.status === 200 ? meta.docs?.[rep] : undefined;
-      if (meta && info && this.usable(meta.fetchedAt)) {
+      if (meta && info && this.usable(meta.fetchedAt) && this.current(info, view)) {
         const doc = docOf(info, null);
         if (matchesEtag(ifNoneMatch, sentEtag(doc, gzipOk))) {
           this.revalidateIfStale(name, meta.fetchedAt, meta);
@@ -157,6 +177,26 @@ export class PackumentCache {
       }
     }
     return this.readDoc(name, rep);
+  }
+
+  /** The view of `name` now: the block rules in force on it and its quarantine (once per request). */
+  viewOf(name: string): Promise<View> {
+    let v = this.views.get(name);
+    if (!v) {
+      v = currentPolicy(this.env, this.waitUntil, this.now()).then((policy) => {
+        const rules = policy.rulesFor(name);
+        const minAgeMs = releaseAgeFor(this.cfg, name);
+        const key = [policy.fingerprintOf(name), minAgeMs ? `q${minAgeMs}` : ''].filter(Boolean).join(';');
+        return { key, rules, minAgeMs, policy };
+      });
+      this.views.set(name, v);
+    }
+    return v;
+  }
+
+  /** Whether a document derived under `info.view` shows what the view `view` shows now. */
+  private current(info: Pick<DocInfo, 'view' | 'until'>, view: string): boolean {
+    return (info.view ?? '') === view && !(info.until !== undefined && this.now() >= info.until);
   }
 
   /** Forgets every cached entry of `name` (a local package now has that name). */
@@ -198,7 +238,12 @@ export class PackumentCache {
       const doc = await this.readDoc(name, rep);
       if (doc) return doc;
     }
-    const r = await this.refresh(name, meta?.status === 200 ? meta : null);
+    // A copy derived under other rules, or hiding a version now of age, is derived again from a whole
+    // fetch; while the upstream fails, it answers as it is (its tarballs are still refused by the rules now).
+    const current = meta?.status === 200 && this.current(meta.docs?.[rep] ?? {}, (await this.viewOf(name)).key);
+    const r = await this.refresh(name, meta?.status === 200 && current ? meta : null);
+    if (r.kind === 'failed' && meta?.status === 200 && !current && this.usable(meta.fetchedAt))
+      return (await this.readDoc(name, rep, true, true)) ?? r;
     if (r.kind === 'kept') return (await this.readDoc(name, rep, true)) ?? { kind: 'not-found' };
     if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
     return fromDerived(r, rep);
@@ -242,6 +287,7 @@ export class PackumentCache {
   }
 
   private async fetchAndDerive(name: string, validators: Validators | null): Promise<Refreshed> {
+    const view = await this.viewOf(name);
     const res = await fetchPackument(this.cfg, name, validators ?? {}, (bytes) => documents.acquire(bytes));
     if (res.kind === 'not-modified') {
       await this.renew(name);
@@ -250,15 +296,23 @@ export class PackumentCache {
     if (res.kind === 'not-found') return this.notFoundUpstream(name);
     if (res.kind === 'failed') return res;
     let derived: Derived;
+    let plan: Plan | undefined;
     try {
       derived = derivePackument(res.body, name, this.origin);
+      plan = this.plan(res.body, derived, view);
+      // A second pass leaves the hidden versions out; the tarball index keeps them, so that their
+      // tarballs are refused with the reason rather than not found.
+      if (plan?.hidden.size)
+        derived = { ...derivePackument(res.body, name, this.origin, plan), tarballs: derived.tarballs };
     } catch (e) {
       res.release();
       if (!(e instanceof DeriveError)) throw e;
       return failed(502, `upstream sent an unusable document for ${name}: ${e.message}`);
     }
     const hash = (await sha256Hex(res.body)).slice(0, 32);
-    const etags = { full: `"${hash}-f${DERIVATION}"`, abbreviated: `"${hash}-a${DERIVATION}"` };
+    const tag = plan?.hidden.size ? `-${planTag(plan)}` : '';
+    const etags = { full: `"${hash}-f${DERIVATION}${tag}"`, abbreviated: `"${hash}-a${DERIVATION}${tag}"` };
+    const shown = { view: view.key, until: plan?.until };
     const upstreamValidators: Validators = {
       // Validators ride in every document's metadata, which KV limits to 1024 bytes.
       ...(res.etag && res.etag.length <= MAX_VALIDATOR_LENGTH ? { etag: res.etag } : {}),
@@ -268,9 +322,26 @@ export class PackumentCache {
     };
     // The document's turn of the budget lasts until it is stored.
     this.waitUntil(
-      this.store(name, derived, etags, upstreamValidators, this.now()).catch(logFailure(name)).finally(res.release),
+      this.store(name, derived, etags, shown, upstreamValidators, this.now())
+        .catch(logFailure(name))
+        .finally(res.release),
     );
     return { kind: 'derived', derived, etags };
+  }
+
+  /**
+   * What the view hides of a document just derived; undefined when it can hide nothing. With a quarantine
+   * the tarball index records each version's publish time, so a tarball can be refused by it.
+   */
+  private plan(input: Uint8Array, d: Derived, view: View): Plan | undefined {
+    if (view.rules.length === 0 && view.minAgeMs === 0) return undefined;
+    const times = view.minAgeMs > 0 ? timesOf(input, d) : undefined;
+    if (times)
+      for (const ref of Object.values(d.tarballs)) {
+        const t = Object.hasOwn(times, ref.version) ? times[ref.version] : undefined;
+        if (typeof t === 'string') ref.time = t;
+      }
+    return planVisibility({ versions: d.versions, distTags: d.distTags, times }, view.rules, view.minAgeMs, this.now());
   }
 
   /** Stores both documents gzip-compressed (sent as stored to clients that accept it), then the entry. */
@@ -278,6 +349,7 @@ export class PackumentCache {
     name: string,
     d: Derived,
     etags: Record<Representation, string>,
+    shown: Pick<DocInfo, 'view' | 'until'>,
     validators: Validators,
     fetchedAt: number,
   ): Promise<void> {
@@ -288,18 +360,20 @@ export class PackumentCache {
     const abbreviated = await gzip(chunkStream([d.abbreviated]));
     // Copies for the isolate and the Cache API, taken before KV and R2 consume these buffers.
     const stored = { full: full.slice(), abbreviated: abbreviated.slice() };
+    const view = { ...(shown.view ? { view: shown.view } : {}), ...(shown.until ? { until: shown.until } : {}) };
     const meta: Meta = {
       status: 200,
       fetchedAt,
       ...validators,
       loc: full.length > KV_VALUE_LIMIT || abbreviated.length > KV_VALUE_LIMIT ? 'r2' : 'kv',
       docs: {
-        full: { etag: etags.full, length: full.length, identityLength: d.fullLength, modified: d.modified },
+        full: { etag: etags.full, length: full.length, identityLength: d.fullLength, modified: d.modified, ...view },
         abbreviated: {
           etag: etags.abbreviated,
           length: abbreviated.length,
           identityLength: d.abbreviated.length,
           modified: d.modified,
+          ...view,
         },
       },
     };
@@ -337,15 +411,21 @@ export class PackumentCache {
       ]);
     }
     await this.putMeta(name, meta);
-    // Hot from the start: the next request here need not read KV.
-    const freshFor = fetchedAt + this.cfg.freshTtlMs - this.now();
+    // Hot from the start: the next request here need not read KV. Not past the next coming of age.
+    const freshUntil = Math.min(fetchedAt + this.cfg.freshTtlMs, shown.until ?? Infinity);
+    const freshFor = freshUntil - this.now();
     for (const rep of ['full', 'abbreviated'] as const) {
       const info = meta.docs![rep];
       const bytes = stored[rep];
-      const headers = { ...edgeHeaders(info), 'x-fresh-until': String(fetchedAt + this.cfg.freshTtlMs) };
+      const headers = { ...edgeHeaders(info), 'x-fresh-until': String(freshUntil) };
       // The isolate's copy must not share a buffer with what the Cache API consumes.
       if (bytes.length > MAX_HOT_DOC) continue;
-      hotDocs.set(this.memKey(name, rep), docOf(info, bytes.slice()), bytes.length, freshFor);
+      hotDocs.set(
+        this.memKey(name, rep),
+        { doc: docOf(info, bytes.slice()), view: info.view ?? '' },
+        bytes.length,
+        freshFor,
+      );
       this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
     }
   }
@@ -398,13 +478,17 @@ export class PackumentCache {
     await this.putMeta(name, { ...meta, fetchedAt, goneSince });
   }
 
-  /** The stored document with one KV read (and one R2 read for one kept there); undefined if none is usable. */
-  private async readDoc(name: string, rep: Representation, again = false): Promise<Doc | undefined> {
+  /**
+   * The stored document with one KV read (and one R2 read for one kept there); undefined if none is
+   * usable, or (unless `anyView`) if it is not current.
+   */
+  private async readDoc(name: string, rep: Representation, again = false, anyView = false): Promise<Doc | undefined> {
     const key = this.docKey(name, rep);
     if (this.unusable.has(key) && !again) return undefined;
+    const view = (await this.viewOf(name)).key;
     // Streamed, so concurrent requests do not each hold a whole document.
     const { value, metadata: m } = await this.env.METADATA.getWithMetadata<DocMeta>(key, 'stream');
-    if (!value || !m || !this.usable(m.fetchedAt)) {
+    if (!value || !m || !this.usable(m.fetchedAt) || !(anyView || this.current(m, view))) {
       await value?.cancel();
       this.unusable.add(key);
       return undefined;
@@ -423,24 +507,24 @@ export class PackumentCache {
     }
     this.revalidateIfStale(name, m.fetchedAt, m.up ?? {});
     // Hot documents are kept at this location (and small ones in this isolate) while they are fresh.
-    const freshUntil = m.fetchedAt + this.cfg.freshTtlMs;
+    const freshUntil = Math.min(m.fetchedAt + this.cfg.freshTtlMs, m.until ?? Infinity);
     const freshFor = freshUntil - this.now();
-    if (freshFor < 1000) return docOf({ ...m, length }, body);
+    if (freshFor < 1000 || !this.current(m, view)) return docOf({ ...m, length }, body);
     const headers = { ...edgeHeaders({ ...m, length }), 'x-fresh-until': String(freshUntil) };
     const edgeKey = this.edge.key('doc', name, rep);
     // Larger ones stream from KV (or R2) each time: holding them would crowd the isolate's memory.
     if (length > MAX_HOT_DOC) return docOf({ ...m, length }, body);
-    const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), freshFor);
+    const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), view, freshFor);
     this.edge.put(edgeKey, (doc.body as Uint8Array).slice(), headers, freshFor / 1000);
     return doc;
   }
 
   /** `doc` with its body read into memory, kept in this isolate for `ttlMs` when it is small enough. */
-  private async keepInMemory(key: string, doc: Doc, ttlMs: number): Promise<Doc> {
+  private async keepInMemory(key: string, doc: Doc, view: string, ttlMs: number): Promise<Doc> {
     if (doc.length > MAX_HOT_DOC || !(doc.body instanceof ReadableStream)) return doc;
     const bytes = new Uint8Array(await new Response(doc.body).arrayBuffer());
     const kept = { ...doc, body: bytes };
-    hotDocs.set(key, kept, bytes.length, ttlMs);
+    hotDocs.set(key, { doc: kept, view }, bytes.length, ttlMs);
     return kept;
   }
 
@@ -477,6 +561,7 @@ function edgeHeaders(info: DocInfo): Record<string, string> {
   const h: Record<string, string> = { etag: info.etag, 'content-length': String(info.length) };
   if (info.identityLength !== undefined) h['x-identity-length'] = String(info.identityLength);
   if (info.modified) h['x-modified'] = info.modified;
+  if (info.view) h['x-view'] = info.view;
   return h;
 }
 

@@ -36,7 +36,13 @@ export interface Tarball {
   version?: string;
 }
 
-export type TarballLookup = Tarball | NotFound | Failure;
+/** A tarball the registry will not serve: a block rule or the release-age quarantine (403). */
+export interface Refused {
+  kind: 'refused';
+  message: string;
+}
+
+export type TarballLookup = Tarball | NotFound | Refused | Failure;
 
 export interface DocumentSource {
   /** Whether clients must revalidate every time (local documents change with each write). */

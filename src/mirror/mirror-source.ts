@@ -3,7 +3,8 @@
 // byte and then kept, so installs keep working while the upstream is down.
 import { EdgeCache } from '../cache/edge-cache';
 import { PackumentCache } from '../cache/packument-cache';
-import type { Doc, DocumentSource, Lookup, Representation, Tarball, TarballLookup } from '../docs/source';
+import type { Doc, DocumentSource, Lookup, Refused, Representation, Tarball, TarballLookup } from '../docs/source';
+import { publishedAt } from '../policy/visibility';
 import { failed, type Failure } from '../failure';
 import type { RequestContext } from '../http/context';
 import { toHex } from '../codec';
@@ -47,15 +48,40 @@ export class MirrorSource implements DocumentSource {
     return this.cache.cached(name, rep, ifNoneMatch, gzipOk);
   }
 
-  /** A kept tarball: from the location's Cache API, else R2 (one read, shared with `tarball`); or undefined. */
-  cachedTarball(name: string, file: string, withBody: boolean): Promise<Tarball | undefined> {
+  /**
+   * A kept tarball: from the location's Cache API, else R2 (one read, shared with `tarball`); or
+   * undefined. Refused when a block rule now covers its version, kept or not.
+   */
+  async cachedTarball(name: string, file: string, withBody: boolean): Promise<Tarball | Refused | undefined> {
     const key = mirrorKey(name, file);
     let t = this.kept.get(key);
     if (!t) {
       t = this.readKept(name, file, withBody);
       this.kept.set(key, t);
     }
-    return t;
+    const kept = await t;
+    const refused = kept && (await this.refusal(name, kept.version));
+    if (!refused) return kept;
+    if (kept.body instanceof ReadableStream) await kept.body.cancel();
+    return refused;
+  }
+
+  /**
+   * Why `name@version` may not be downloaded: a block rule on it, or (given its publish time) the
+   * quarantine. A kept tarball was served before, so only block rules are asked of one.
+   */
+  private async refusal(name: string, version: string | undefined, time?: string): Promise<Refused | undefined> {
+    if (version === undefined) return undefined;
+    const view = await this.cache.viewOf(name);
+    const reason = view.policy.blocked(name, version);
+    if (reason !== undefined) return { kind: 'refused', message: `${name}@${version} is blocked: ${reason}` };
+    const at = view.minAgeMs > 0 ? publishedAt({ [version]: time }, version) : undefined;
+    if (at !== undefined && at + view.minAgeMs > Date.now())
+      return {
+        kind: 'refused',
+        message: `${name}@${version} is quarantined until ${new Date(at + view.minAgeMs).toISOString()}`,
+      };
+    return undefined;
   }
 
   packument(name: string, rep: Representation): Promise<Lookup> {
@@ -68,6 +94,8 @@ export class MirrorSource implements DocumentSource {
 
     const ref = await this.cache.tarballRef(name, file);
     if ('kind' in ref) return ref;
+    const refused = await this.refusal(name, ref.version, ref.time);
+    if (refused) return refused;
     const up = await fetchTarball(this.ctx.cfg, name, ref.url);
     if (up.kind === 'not-found') return failed(502, `upstream has no tarball for ${name}@${ref.version}`);
     if (up.kind === 'failed') return up;

@@ -1,6 +1,8 @@
 // One pass over an upstream full packument producing everything the edge serves from it:
 // the abbreviated ("corgi") document, the full document with tarball URLs pointing here,
 // and an index of the upstream tarball URLs. Untouched spans of the input are shared, not copied.
+// Given a plan (src/policy/visibility.ts), a second pass leaves the hidden versions out of both documents
+// and of `time`, and writes the plan's dist-tags.
 import {
   JsonScanError,
   findMember,
@@ -46,6 +48,8 @@ export interface TarballRef {
   shasum?: string;
   /** the upstream's `dist.attestations.url` (provenance), which the documents point here instead */
   attestations?: string;
+  /** the version's `time` entry, recorded when a release-age quarantine applies */
+  time?: string;
 }
 
 export interface Derived {
@@ -57,6 +61,18 @@ export interface Derived {
   fullLength: number;
   /** Keyed by tarball file name, as it appears in our tarball URLs. */
   tarballs: Record<string, TarballRef>;
+  /** every version the input lists, hidden ones included */
+  versions: string[];
+  /** the input's dist-tags */
+  distTags: Record<string, string>;
+  /** where the input's `time` object lies, when it has one */
+  timeSpan?: [number, number];
+}
+
+/** What a second pass leaves out (src/policy/visibility.ts makes one). */
+export interface HidePlan {
+  hidden: Set<string>;
+  distTags: Record<string, string>;
 }
 
 export class DeriveError extends Error {}
@@ -85,23 +101,32 @@ class Chunks {
  * `name` is the package asked for; a document naming another package is refused.
  * `origin` is this registry's origin (no trailing slash), used for tarball URLs.
  */
-export function derivePackument(input: Uint8Array, name: string, origin: string): Derived {
+export function derivePackument(input: Uint8Array, name: string, origin: string, plan?: HidePlan): Derived {
   try {
-    return derive(input, name, origin);
+    return derive(input, name, origin, plan?.hidden.size ? plan : undefined);
   } catch (e) {
     if (e instanceof JsonScanError || e instanceof SyntaxError) throw new DeriveError(`invalid JSON: ${e.message}`);
     throw e;
   }
 }
 
-function derive(b: Uint8Array, name: string, origin: string): Derived {
+/** The input's `time` object, parsed (empty when it has none). */
+export function timesOf(input: Uint8Array, d: Derived): Record<string, unknown> {
+  if (!d.timeSpan) return {};
+  const t = parseAt<unknown>(input, d.timeSpan[0], d.timeSpan[1]);
+  return t && typeof t === 'object' && !Array.isArray(t) ? (t as Record<string, unknown>) : {};
+}
+
+function derive(b: Uint8Array, name: string, origin: string, plan: HidePlan | undefined): Derived {
   const full = new Chunks();
   // No prototype: a file named `__proto__` must be a key like any other.
   const tarballs: Record<string, TarballRef> = Object.create(null);
   let cursor = 0; // start of the input not yet emitted to `full`
   let docName: string | undefined;
   let distTags: [number, number] | undefined;
+  let timeSpan: [number, number] | undefined;
   let modified: string | undefined;
+  const versions: string[] = [];
   const corgi = new SpanList(b); // the abbreviated document's versions
   let firstVersion = true;
 
@@ -116,17 +141,33 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
       case 'dist-tags': {
         const e = skipValue(b, top.valueStart);
         distTags = [top.valueStart, e];
+        if (plan) splice(top.valueStart, e, encoder.encode(JSON.stringify(plan.distTags)));
         return e;
       }
       case 'time': {
         if (b[top.valueStart] !== LBRACE) return;
+        const e = skipValue(b, top.valueStart);
+        timeSpan = [top.valueStart, e];
         const span = findMember(b, top.valueStart, 'modified');
         if (span) modified = parseAt<string>(b, span[0], span[1]);
-        return;
+        if (plan) {
+          // `created`, `modified` and the shown versions' entries stay.
+          const kept: Record<string, unknown> = Object.create(null);
+          for (const [k, t] of Object.entries(parseAt<Record<string, unknown>>(b, top.valueStart, e)))
+            if (!plan.hidden.has(k)) kept[k] = t;
+          splice(top.valueStart, e, encoder.encode(JSON.stringify(kept)));
+        }
+        return e;
       }
       case 'versions': {
         if (b[top.valueStart] !== LBRACE) throw new DeriveError('versions is not an object');
-        return forEachMember(b, top.valueStart, (v) => deriveVersion(v.keyStart, v.valueStart));
+        return forEachMember(b, top.valueStart, (v) => {
+          const keyEnd = skipValue(b, v.keyStart);
+          const version = stringAt(b, v.keyStart, keyEnd);
+          versions.push(version);
+          if (plan?.hidden.has(version)) return hideVersion(v.keyStart, v.valueStart);
+          return deriveVersion(v.keyStart, keyEnd, version, v.valueStart);
+        });
       }
     }
   });
@@ -135,15 +176,56 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
   full.push(b.subarray(cursor));
 
   const tail = modified === undefined ? '}}' : `},"modified":${JSON.stringify(modified)}}`;
+  const tags = distTags ? parseAt<Record<string, string>>(b, distTags[0], distTags[1]) : {};
   const abbreviated = join([
     encoder.encode(`{"name":${JSON.stringify(name)},"dist-tags":`),
-    distTags ? b.subarray(distTags[0], distTags[1]) : encoder.encode('{}'),
+    plan
+      ? encoder.encode(JSON.stringify(plan.distTags))
+      : distTags
+        ? b.subarray(distTags[0], distTags[1])
+        : encoder.encode('{}'),
     encoder.encode(',"versions":{'),
     corgi,
     encoder.encode(tail),
   ]);
 
-  return { name, modified, abbreviated, full: full.parts, fullLength: full.length, tarballs };
+  return {
+    name,
+    modified,
+    abbreviated,
+    full: full.parts,
+    fullLength: full.length,
+    tarballs,
+    versions,
+    distTags: tags && typeof tags === 'object' && !Array.isArray(tags) ? tags : {},
+    timeSpan,
+  };
+
+  /** Writes `bytes` into `full` in place of the input's [s, e). */
+  function splice(s: number, e: number, bytes: Uint8Array): void {
+    full.push(b.subarray(cursor, s));
+    full.push(bytes);
+    cursor = e;
+  }
+
+  /**
+   * Leaves a hidden version out of `full` with one of the commas around it (the one before it when a
+   * version was kept before it, else the one after), and out of the abbreviated document.
+   */
+  function hideVersion(keyStart: number, valueStart: number): number {
+    const vEnd = skipValue(b, valueStart);
+    if (!firstVersion) {
+      let comma = keyStart - 1;
+      while (b[comma] !== COMMA) comma--;
+      full.push(b.subarray(cursor, comma));
+      cursor = vEnd;
+    } else {
+      full.push(b.subarray(cursor, keyStart));
+      const next = skipWs(b, vEnd);
+      cursor = b[next] === COMMA ? next + 1 : vEnd;
+    }
+    return vEnd;
+  }
 
   /** Appends the member [s, e) of an object, joining the previous range when only a comma lies between. */
   function member(s: number, e: number, first: boolean): void {
@@ -155,10 +237,8 @@ function derive(b: Uint8Array, name: string, origin: string): Derived {
     }
   }
 
-  function deriveVersion(keyStart: number, valueStart: number): number {
+  function deriveVersion(keyStart: number, versionKeyEnd: number, version: string, valueStart: number): number {
     if (b[valueStart] !== LBRACE) throw new DeriveError('a version is not an object');
-    const versionKeyEnd = skipValue(b, keyStart);
-    const version = stringAt(b, keyStart, versionKeyEnd);
     // `"1.0.0":{` as one range when the input has no whitespace there
     if (valueStart === versionKeyEnd + 1) member(keyStart, valueStart + 1, firstVersion);
     else {

@@ -4,6 +4,7 @@
 import { at, under, type Route } from '../http/router';
 import { forward } from '../upstream/client';
 import { adminCreateUser, backfill } from './admin';
+import { getPolicy, putPolicy } from './policy';
 import { readTags } from './dist-tags';
 import { parseDownloadsPath, parseVersionsPath, serveDownloads, serveVersionDownloads } from './downloads';
 import { deleteDistTag, deletePackage, deleteTarball, putDistTag, putPackage, putRevision } from './local-writes';
@@ -66,4 +67,6 @@ export const routes: readonly Route[] = [
 
   // Administration.
   at(['POST'], '/-/admin/users', { access: 'admin', what: 'user administration' }, adminCreateUser),
+  at(['GET'], '/-/admin/policy', { access: 'admin', what: 'the policy' }, getPolicy),
+  at(['PUT'], '/-/admin/policy', { access: 'admin', what: 'the policy', body: 'document' }, putPolicy),
 ];

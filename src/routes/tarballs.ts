@@ -12,6 +12,7 @@ export function answerTarball(ctx: RequestContext, t: TarballLookup, name: strin
   const head = ctx.req.method === 'HEAD';
   if (t.kind === 'not-found') return jsonError(404, `tarball not found: ${name}/-/${file}`);
   if (t.kind === 'failed') return jsonError(t.status, t.message);
+  if (t.kind === 'refused') return jsonError(403, t.message);
   const headers = new Headers({ 'content-type': 'application/octet-stream' });
   // Passed through unverified (too big to hold): nothing to validate it by, and nothing may keep it.
   if (t.etag === undefined) {
