@@ -110,8 +110,34 @@ export function derivePackument(input: Uint8Array, name: string, origin: string,
   }
 }
 
+/** What a plan is made from, read without deriving: a quick pass that skips over each version. */
+export type Outline = Pick<Derived, 'versions' | 'distTags' | 'timeSpan'>;
+
+export function outlinePackument(input: Uint8Array): Outline {
+  const out: Outline = { versions: [], distTags: {} };
+  try {
+    forEachMember(input, skipWs(input, 0), (top) => {
+      if (top.key === 'dist-tags' || top.key === 'time') {
+        const e = skipValue(input, top.valueStart);
+        if (input[top.valueStart] !== LBRACE) return e;
+        if (top.key === 'time') out.timeSpan = [top.valueStart, e];
+        else out.distTags = parseAt<Record<string, string>>(input, top.valueStart, e);
+        return e;
+      }
+      if (top.key === 'versions' && input[top.valueStart] === LBRACE)
+        return forEachMember(input, top.valueStart, (v) => {
+          out.versions.push(v.key);
+        });
+    });
+  } catch (e) {
+    if (e instanceof JsonScanError || e instanceof SyntaxError) throw new DeriveError(`invalid JSON: ${e.message}`);
+    throw e;
+  }
+  return out;
+}
+
 /** The input's `time` object, parsed (empty when it has none). */
-export function timesOf(input: Uint8Array, d: Derived): Record<string, unknown> {
+export function timesOf(input: Uint8Array, d: Pick<Derived, 'timeSpan'>): Record<string, unknown> {
   if (!d.timeSpan) return {};
   const t = parseAt<unknown>(input, d.timeSpan[0], d.timeSpan[1]);
   return t && typeof t === 'object' && !Array.isArray(t) ? (t as Record<string, unknown>) : {};
@@ -165,7 +191,7 @@ function derive(b: Uint8Array, name: string, origin: string, plan: HidePlan | un
           const keyEnd = skipValue(b, v.keyStart);
           const version = stringAt(b, v.keyStart, keyEnd);
           versions.push(version);
-          if (plan?.hidden.has(version)) return hideVersion(v.keyStart, v.valueStart);
+          if (plan?.hidden.has(version)) return hideVersion(version, v.keyStart, v.valueStart);
           return deriveVersion(v.keyStart, keyEnd, version, v.valueStart);
         });
       }
@@ -210,10 +236,13 @@ function derive(b: Uint8Array, name: string, origin: string, plan: HidePlan | un
 
   /**
    * Leaves a hidden version out of `full` with one of the commas around it (the one before it when a
-   * version was kept before it, else the one after), and out of the abbreviated document.
+   * version was kept before it, else the one after), and out of the abbreviated document. Its tarball
+   * stays indexed, so that it is refused by name rather than not found.
    */
-  function hideVersion(keyStart: number, valueStart: number): number {
+  function hideVersion(version: string, keyStart: number, valueStart: number): number {
     const vEnd = skipValue(b, valueStart);
+    const dist = b[valueStart] === LBRACE ? findMember(b, valueStart, 'dist') : undefined;
+    if (dist && b[dist[0]] === LBRACE) indexTarball(version, dist[0]);
     if (!firstVersion) {
       let comma = keyStart - 1;
       while (b[comma] !== COMMA) comma--;
@@ -287,6 +316,32 @@ function derive(b: Uint8Array, name: string, origin: string, plan: HidePlan | un
    * URL's bytes; none when there is no tarball URL.
    */
   function rewriteDist(version: string, s: number): { start: number; end: number; ours: Uint8Array }[] {
+    const found = indexTarball(version, s);
+    if (!found) return [];
+    const { span, file, attest } = found;
+    const out = [
+      { start: span[0], end: span[1], ours: encoder.encode(JSON.stringify(tarballUrl(origin, name, file))) },
+    ];
+    if (attest)
+      out.push({
+        start: attest.span[0],
+        end: attest.span[1],
+        ours: encoder.encode(JSON.stringify(attestationsUrl(origin, name, version))),
+      });
+    out.sort((x, y) => x.start - y.start);
+    for (const r of out) {
+      full.push(b.subarray(cursor, r.start));
+      full.push(r.ours);
+      cursor = r.end;
+    }
+    return out;
+  }
+
+  /** Reads `dist` at `s` and indexes its tarball; where its URLs lie, or undefined without a tarball URL. */
+  function indexTarball(
+    version: string,
+    s: number,
+  ): { span: [number, number]; file: string; attest?: { span: [number, number]; url: string } } | undefined {
     let span: [number, number] | undefined;
     let url: unknown;
     let integrity: string | undefined;
@@ -308,25 +363,10 @@ function derive(b: Uint8Array, name: string, origin: string, plan: HidePlan | un
       else shasum = value;
       return end;
     });
-    if (!span || typeof url !== 'string') return [];
+    if (!span || typeof url !== 'string') return undefined;
     const file = tarballFile(url);
     tarballs[file] = { version, url, integrity, shasum, ...(attest ? { attestations: attest.url } : {}) };
-    const out = [
-      { start: span[0], end: span[1], ours: encoder.encode(JSON.stringify(tarballUrl(origin, name, file))) },
-    ];
-    if (attest)
-      out.push({
-        start: attest.span[0],
-        end: attest.span[1],
-        ours: encoder.encode(JSON.stringify(attestationsUrl(origin, name, version))),
-      });
-    out.sort((x, y) => x.start - y.start);
-    for (const r of out) {
-      full.push(b.subarray(cursor, r.start));
-      full.push(r.ours);
-      cursor = r.end;
-    }
-    return out;
+    return { span, file, attest };
   }
 }
 
