@@ -103,7 +103,9 @@ export async function herd(registryUrl, docs, { timeoutMs = 120_000 } = {}) {
         const body = await r.json();
         return { name, status: r.status, versions: Object.keys(body.versions ?? {}).length, ms: performance.now() - t };
       } catch (e) {
-        return { name, status: String(e.name ?? e), versions: 0, ms: performance.now() - t };
+        // What broke, for the failure message: undici's TypeError carries the socket's error as its cause.
+        const why = [e.name, e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
+        return { name, status: why, versions: 0, ms: performance.now() - t };
       }
     }),
   );

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { derivePackument, type HidePlan } from '../../src/packages/derive';
 import { parsePolicy } from '../../src/policy/rules';
 import { planVisibility } from '../../src/policy/visibility';
-import { fetchWorker, putUpstreamDoc, putUpstreamPackage, settle, uniqueName, upstream } from './helpers';
+import { fetchWorker, putUpstreamDoc, putUpstreamPackage, setFault, settle, uniqueName, upstream } from './helpers';
 
 const dec = new TextDecoder();
 const HOUR = 3_600_000;
@@ -260,6 +260,25 @@ describe('block rules (/-/admin/policy)', () => {
     const again = await (await fetchWorker(`/${name}`, {}, v)).json<any>();
     expect(Object.keys(again.versions)).toEqual(['1.0.0', '1.1.0']);
     expect((await fetchWorker(`/${name}/-/${name}-1.1.0.tgz`, {}, v)).status).toBe(200);
+    await settle();
+  });
+
+  it('a rule set while the upstream is down: the old copy answers, its tarball is refused all the same', async () => {
+    const name = uniqueName('blk-down');
+    await putUpstreamPackage(name, ['1.0.0', '1.1.0']);
+    const v = vars();
+    await (await fetchWorker(`/${name}`, {}, v)).arrayBuffer();
+    await settle();
+    await setFault(name, 'down');
+    expect((await putPolicy({ block: [{ package: name, versions: '1.1.0', reason: 'r' }] })).status).toBe(200);
+    const full = await fetchWorker(`/${name}`, {}, v);
+    expect(full.status).toBe(200); // stale-if-error: derived under the old rules
+    expect(Object.keys((await full.json<any>()).versions)).toEqual(['1.0.0', '1.1.0']);
+    expect((await fetchWorker(`/${name}/-/${name}-1.1.0.tgz`, {}, v)).status).toBe(403);
+    await setFault(name, 'none');
+    const back = await (await fetchWorker(`/${name}`, {}, v)).json<any>();
+    expect(Object.keys(back.versions)).toEqual(['1.0.0']);
+    await putPolicy({ block: [] });
     await settle();
   });
 
