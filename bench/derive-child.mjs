@@ -1,6 +1,6 @@
 // One measurement in a fresh Node process (started by bench/run.mjs with --expose-gc), so that
 // neither implementation inherits the other's heap, garbage or JIT state.
-//   node --expose-gc bench/derive-child.mjs speed|peak ours|naive|quarantine <file> <name>
+//   node --expose-gc bench/derive-child.mjs speed|peak ours|naive|quarantine|quarantine-none <file> <name>
 // speed: warm up, then time repeated derivations; prints the median seconds per derivation.
 // peak:  derive once and print how far resident memory rose above the loaded input (a true
 //        high-water mark, not a sample), and how much the result keeps once garbage is collected.
@@ -9,30 +9,39 @@ import { naiveDerive } from './naive.mjs';
 
 const [mode, impl, file, name] = process.argv.slice(2);
 const ORIGIN = 'http://r.test';
-const { derivePackument, outlinePackument, timesOf, planVisibility } = await import('./.out/derive.mjs');
+const { derivePackument, timesOf, planVisibility } = await import('./.out/derive.mjs');
 
 const buf = readFileSync(file);
 const input = new Uint8Array(buf.buffer, buf.byteOffset, buf.length); // a view, not a copy
 
-/** ours under a one-day quarantine whose clock is set so that the three newest versions are too young. */
-function quarantined() {
+/**
+ * ours under a one-day quarantine whose clock is set so that the three newest versions are too young
+ * (`young` 3: the worst case, two passes), or none is (`young` 0: one pass and `time` parsed).
+ */
+function quarantined(young) {
   const DAY = 86_400_000;
   const times = Object.values(JSON.parse(buf.toString('utf8')).time ?? {})
     .map((t) => Date.parse(t))
     .filter(Number.isFinite)
     .sort((a, b) => b - a);
-  const now = times[Math.min(2, times.length - 1)] + DAY - 1;
-  // As src/cache/packument-cache.ts does: an outline, the plan, one derivation following it.
+  const now = young ? times[Math.min(young - 1, times.length - 1)] + DAY - 1 : times[0] + DAY + 1;
+  // As src/cache/packument-cache.ts does: derive, parse time, plan, and (something being hidden) derive
+  // again leaving it out.
   return (input, name, origin) => {
-    const outline = outlinePackument(input);
-    const plan = planVisibility({ ...outline, times: timesOf(input, outline) }, [], DAY, now);
-    return derivePackument(input, name, origin, plan); // the warm-up's tiny document hides nothing
+    const d = derivePackument(input, name, origin);
+    const plan = planVisibility({ ...d, times: timesOf(input, d) }, [], DAY, now);
+    return plan.hidden.size ? { ...derivePackument(input, name, origin, plan), tarballs: d.tarballs } : d;
   };
 }
 
-const IMPLS = { ours: () => derivePackument, naive: () => naiveDerive, quarantine: quarantined };
+const IMPLS = {
+  ours: () => derivePackument,
+  naive: () => naiveDerive,
+  quarantine: () => quarantined(3),
+  'quarantine-none': () => quarantined(0),
+};
 const run = IMPLS[impl]?.();
-if (!run || !file || !name) throw new Error('usage: speed|peak ours|naive|quarantine <file> <name>');
+if (!run || !file || !name) throw new Error('usage: speed|peak ours|naive|quarantine|quarantine-none <file> <name>');
 
 if (mode === 'speed') speed();
 else if (mode === 'peak') await peak();

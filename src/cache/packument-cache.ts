@@ -4,14 +4,7 @@
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { matchesEtag, sha256Hex } from '../http/conditional';
-import {
-  DeriveError,
-  derivePackument,
-  outlinePackument,
-  timesOf,
-  type Derived,
-  type TarballRef,
-} from '../packages/derive';
+import { DeriveError, derivePackument, timesOf, type Derived, type TarballRef } from '../packages/derive';
 import { releaseAgeFor } from '../config';
 import { currentPolicy } from '../policy/policy-store';
 import { planTag, planVisibility, type Plan } from '../policy/visibility';
@@ -305,15 +298,12 @@ export class PackumentCache {
     let derived: Derived;
     let plan: Plan | undefined;
     try {
-      // Under rules or a quarantine, a quick outline first: the plan, then one derivation following it.
-      const times = view.minAgeMs > 0 ? new Map<string, string>() : undefined;
-      plan = this.plan(res.body, view, times);
-      derived = derivePackument(res.body, name, this.origin, plan);
-      if (times)
-        for (const ref of Object.values(derived.tarballs)) {
-          const t = times.get(ref.version);
-          if (t !== undefined) ref.time = t;
-        }
+      derived = derivePackument(res.body, name, this.origin);
+      plan = this.plan(res.body, derived, view);
+      // A second pass leaves the hidden versions out; the first one's tarball index keeps them, so that
+      // their tarballs are refused with the reason rather than not found.
+      if (plan?.hidden.size)
+        derived = { ...derivePackument(res.body, name, this.origin, plan), tarballs: derived.tarballs };
     } catch (e) {
       res.release();
       if (!(e instanceof DeriveError)) throw e;
@@ -340,15 +330,19 @@ export class PackumentCache {
   }
 
   /**
-   * What the view hides of an upstream document; undefined when it can hide nothing. With a quarantine
-   * each version's publish time goes into `times`, for the tarball index (a tarball is refused by it).
+   * What the view hides of a document just derived; undefined when it can hide nothing. Under a
+   * quarantine `time` is parsed (its `modified` is not trusted to say that nothing is young), and each
+   * version's publish time goes into the tarball index, so a tarball can be refused by it.
    */
-  private plan(input: Uint8Array, view: View, times?: Map<string, string>): Plan | undefined {
+  private plan(input: Uint8Array, d: Derived, view: View): Plan | undefined {
     if (view.rules.length === 0 && view.minAgeMs === 0) return undefined;
-    const outline = outlinePackument(input);
-    const all = times ? timesOf(input, outline) : undefined;
-    if (all && times) for (const [k, t] of Object.entries(all)) if (typeof t === 'string') times.set(k, t);
-    return planVisibility({ ...outline, times: all }, view.rules, view.minAgeMs, this.now());
+    const times = view.minAgeMs > 0 ? timesOf(input, d) : undefined;
+    if (times)
+      for (const ref of Object.values(d.tarballs)) {
+        const t = Object.hasOwn(times, ref.version) ? times[ref.version] : undefined;
+        if (typeof t === 'string') ref.time = t;
+      }
+    return planVisibility({ versions: d.versions, distTags: d.distTags, times }, view.rules, view.minAgeMs, this.now());
   }
 
   /** Stores both documents gzip-compressed (sent as stored to clients that accept it), then the entry. */

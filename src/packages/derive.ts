@@ -110,32 +110,6 @@ export function derivePackument(input: Uint8Array, name: string, origin: string,
   }
 }
 
-/** What a plan is made from, read without deriving: a quick pass that skips over each version. */
-export type Outline = Pick<Derived, 'versions' | 'distTags' | 'timeSpan'>;
-
-export function outlinePackument(input: Uint8Array): Outline {
-  const out: Outline = { versions: [], distTags: {} };
-  try {
-    forEachMember(input, skipWs(input, 0), (top) => {
-      if (top.key === 'dist-tags' || top.key === 'time') {
-        const e = skipValue(input, top.valueStart);
-        if (input[top.valueStart] !== LBRACE) return e;
-        if (top.key === 'time') out.timeSpan = [top.valueStart, e];
-        else out.distTags = parseAt<Record<string, string>>(input, top.valueStart, e);
-        return e;
-      }
-      if (top.key === 'versions' && input[top.valueStart] === LBRACE)
-        return forEachMember(input, top.valueStart, (v) => {
-          out.versions.push(v.key);
-        });
-    });
-  } catch (e) {
-    if (e instanceof JsonScanError || e instanceof SyntaxError) throw new DeriveError(`invalid JSON: ${e.message}`);
-    throw e;
-  }
-  return out;
-}
-
 /** The input's `time` object, parsed (empty when it has none). */
 export function timesOf(input: Uint8Array, d: Pick<Derived, 'timeSpan'>): Record<string, unknown> {
   if (!d.timeSpan) return {};
