@@ -5,6 +5,7 @@ import { at, under, type Route } from '../http/router';
 import { forward } from '../upstream/client';
 import { adminCreateUser, backfill } from './admin';
 import { getPolicy, putPolicy } from './policy';
+import { beginWebLogin, loginPage, loginSubmit, pollWebLogin } from './web-login';
 import { readTags } from './dist-tags';
 import { parseDownloadsPath, parseVersionsPath, serveDownloads, serveVersionDownloads } from './downloads';
 import { deleteDistTag, deletePackage, deleteTarball, putDistTag, putPackage, putRevision } from './local-writes';
@@ -12,16 +13,7 @@ import { readManifest, readPackument, readTarball } from './package-reads';
 import { serveAttestations } from './attestations';
 import { serveKeys } from './keys';
 import { serveSearch } from './search';
-import {
-  couchLogin,
-  createOwnToken,
-  listOwnTokens,
-  logout,
-  revokeOwnToken,
-  showUser,
-  webLoginOff,
-  whoami,
-} from './users';
+import { couchLogin, createOwnToken, listOwnTokens, logout, revokeOwnToken, showUser, whoami } from './users';
 
 const READ = ['GET', 'HEAD'] as const;
 const anyone = { access: 'anyone' } as const;
@@ -42,7 +34,10 @@ export const routes: readonly Route[] = [
   ),
 
   // Accounts and tokens.
-  at(['POST'], '/-/v1/login', anyone, webLoginOff),
+  at(['POST'], '/-/v1/login', anyone, beginWebLogin),
+  at(['GET'], '/-/v1/done/:id', anyone, pollWebLogin),
+  at(['GET'], '/-/login/:id', anyone, loginPage),
+  at(['POST'], '/-/login/:id', anyone, loginSubmit),
   at(['PUT'], '/-/user/*', anyone, couchLogin),
   at(READ, '/-/user/:id{org\\.couchdb\\.user:.+}', user, showUser),
   at(READ, '/-/whoami', user, whoami),

@@ -30,11 +30,6 @@ function decoded(raw: string): string | undefined {
   }
 }
 
-/** POST /-/v1/login: npm 10+ tries web login first and falls back to the couch PUT on a 404. */
-export function webLoginOff(): Response {
-  return jsonError(404, 'web login is not supported here; use the legacy login');
-}
-
 /** PUT /-/user/org.couchdb.user:<name>: log in, or sign up where that is allowed. */
 export async function couchLogin(ctx: RequestContext): Promise<Response> {
   const { env } = ctx;

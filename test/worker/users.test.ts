@@ -63,12 +63,6 @@ describe('accounts', () => {
     expect(await wrong.json()).toEqual({ error: expect.stringContaining('invalid user name or password') });
   });
 
-  it('answers web login with 404 so npm falls back to the couch login', async () => {
-    const r = await fetchWorker('/-/v1/login', { method: 'POST', ...json({}) });
-    expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: expect.any(String) });
-  });
-
   it.each([
     [{ password: '' }, 400],
     [{ password: 5 }, 400],
