@@ -1,20 +1,9 @@
 // The registry's own isolate, seen through workerd's V8 inspector (Miniflare's `inspectorPort`): its heap
 // and ArrayBuffer memory, which is what the 128 MB isolate limit counts, apart from the other workers and
 // the local KV/R2/D1/Cache services that share the workerd process.
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../test/support/free-port.mjs';
 
 /**
  * Connects to the inspector of the worker named `worker` (Miniflare's first worker is `core:user:`).

@@ -1,4 +1,4 @@
-// The encodings tests build requests with: bearer headers, base64, and a tarball's npm digests.
+// The encodings tests build requests with: bearer headers, base64, a tarball's npm digests; and chunks joined.
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -15,4 +15,15 @@ export async function digests(bytes: Uint8Array): Promise<{ integrity: string; s
     .map((x) => x.toString(16).padStart(2, '0'))
     .join('');
   return { integrity: `sha512-${sha512}`, shasum: sha1 };
+}
+
+/** Chunks (a derived full document) as one array. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

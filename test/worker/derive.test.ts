@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeriveError, derivePackument, tarballFile } from '../../src/packages/derive';
+import { concat } from './codec';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -11,16 +12,6 @@ function derive(doc: unknown, name = 'p', text?: string) {
   const full = dec.decode(concat(d.full));
   expect(full.length).toBe(new TextEncoder().encode(full).length === d.fullLength ? full.length : -1);
   return { ...d, corgi: JSON.parse(dec.decode(d.abbreviated)), fullDoc: JSON.parse(full), fullText: full };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 const dist = (name: string, v: string) => ({

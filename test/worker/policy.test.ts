@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { derivePackument, type HidePlan } from '../../src/packages/derive';
+import { concat } from './codec';
 import { parsePolicy } from '../../src/policy/rules';
 import { planVisibility } from '../../src/policy/visibility';
 import { fetchWorker, putUpstreamDoc, putUpstreamPackage, setFault, settle, uniqueName, upstream } from './helpers';
@@ -10,16 +11,6 @@ import { fetchWorker, putUpstreamDoc, putUpstreamPackage, setFault, settle, uniq
 const dec = new TextDecoder();
 const HOUR = 3_600_000;
 const ADMIN = 'policy-admin';
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 describe('planVisibility', () => {
   const versions = ['1.0.0', '1.1.0', '2.0.0-rc.1', '2.0.0', '3.0.0'];
