@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { callerOf, type Caller } from '../users/accounts';
 import { ipInRanges } from '../users/cidr';
+import { checkSecondFactor } from '../users/two-factor';
+import { SESSION_COOKIE, cookieValue, findWebSession, type WebSession } from '../users/web-sessions';
 import { limitBody } from './body-limit';
 import { HttpError } from './errors';
 import { registryOrigin } from './origin';
@@ -13,6 +15,8 @@ export class RequestContext {
   private req_: Request;
   private origin_?: string;
   private caller_?: Promise<Caller | undefined>;
+  private session_?: Promise<WebSession | undefined>;
+  private secondFactor_?: Promise<boolean>;
 
   constructor(
     req: Request,
@@ -65,6 +69,25 @@ export class RequestContext {
         'www-authenticate': 'Bearer realm="registry"',
       });
     return caller;
+  }
+
+  /** The browser session the request's cookie names, or undefined; pages use it, the API does not. */
+  session(): Promise<WebSession | undefined> {
+    this.session_ ??= findWebSession(this.env.DB, cookieValue(this.req, SESSION_COOKIE));
+    return this.session_;
+  }
+
+  /**
+   * A write of a user with two-factor on needs a valid one-time password in `npm-otp` (a TOTP code or a
+   * recovery code); without one, 401 with `WWW-Authenticate: OTP`, on which npm asks for the code.
+   * Checked once per request, so a recovery code is used up once.
+   */
+  async requireSecondFactor(user: string): Promise<void> {
+    this.secondFactor_ ??= checkSecondFactor(this.env.DB, user, this.req.headers.get('npm-otp'));
+    if (!(await this.secondFactor_))
+      throw new HttpError(401, 'this operation requires a one-time password from your authenticator app', {
+        'www-authenticate': 'OTP',
+      });
   }
 
   /** The caller, who may write; 403 for a read-only token. */

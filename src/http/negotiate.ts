@@ -48,3 +48,19 @@ function weighted(header: string): { value: string; q: number }[] {
     return { value, q };
   });
 }
+
+/**
+ * Whether a request is a person's browser: its Accept names text/html above every JSON type (browsers
+ * send `text/html,…,*\/*;q=0.8`; clients send JSON types or `*\/*`, which stay the API's).
+ */
+export function prefersHtml(accept: string | null | undefined): boolean {
+  if (!accept) return false;
+  let html = 0;
+  let other = 0;
+  for (const { value, q } of weighted(accept)) {
+    if (value === 'text/html' || value === 'application/xhtml+xml') html = Math.max(html, q);
+    else if (value === 'application/json' || value === CORGI_TYPE || value === 'application/*' || value === '*/*')
+      other = Math.max(other, q);
+  }
+  return html > 0 && html > other;
+}

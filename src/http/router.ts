@@ -146,15 +146,18 @@ async function gate(ctx: RequestContext, { access, what }: Guard): Promise<void>
     case 'anyone':
       return;
     case 'reader':
-      if (ctx.cfg.readAccess === 'users') await ctx.user();
+      // A private registry's reads need a user: a token, or in a browser (GET and HEAD only) a session.
+      if (ctx.cfg.readAccess === 'users' && !(await ctx.caller()) && !(await browserReader(ctx))) await ctx.user();
       return;
     case 'user':
       await ctx.user();
       return;
     case 'writer':
-    case 'maintainer':
-      await ctx.writer(what);
+    case 'maintainer': {
+      const caller = await ctx.writer(what);
+      await ctx.requireSecondFactor(caller.user);
       return;
+    }
     case 'admin': {
       const token = ctx.cfg.adminToken;
       if (!token) throw new HttpError(403, `${what ?? 'administration'} is off: set the ADMIN_TOKEN secret`);
@@ -162,6 +165,10 @@ async function gate(ctx: RequestContext, { access, what }: Guard): Promise<void>
       if (!m || !(await sameSecret(m[1], token))) throw new HttpError(401, 'a valid admin token is required');
     }
   }
+}
+
+async function browserReader(ctx: RequestContext): Promise<boolean> {
+  return (ctx.req.method === 'GET' || ctx.req.method === 'HEAD') && (await ctx.session()) !== undefined;
 }
 
 function bodyLimit(ctx: RequestContext, size: BodySize): number {

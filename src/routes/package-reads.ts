@@ -2,7 +2,7 @@
 // without D1 (copies exist only for names that were not local when fetched; a first publish removes
 // them); otherwise D1 says whether the name is local: the local store answers, else the mirror.
 // A write's `?write=true` read always asks D1.
-import type { DocumentSource } from '../docs/source';
+import type { DocumentSource, Lookup } from '../docs/source';
 import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
 import { acceptsGzip, chooseRepresentation } from '../http/negotiate';
@@ -41,6 +41,16 @@ export async function readTarball(ctx: RequestContext, { name, file }: Target<'t
   if (hit) return answerTarball(ctx, hit, name, file);
   const source = await sourceFor(ctx, name, mirror, false);
   return source ? answerTarball(ctx, await source.tarball(name, file, withBody), name, file) : missing();
+}
+
+/** The full packument a page shows, as the API would answer it, and whether the package is local. */
+export async function fullPackument(ctx: RequestContext, name: string): Promise<{ r: Lookup; local: boolean }> {
+  const mirror = new MirrorSource(ctx);
+  const hit = mirrorFirst(ctx, name) ? await mirror.cachedPackument(name, 'full', null, false) : undefined;
+  if (hit) return { r: hit, local: false };
+  const source = await sourceFor(ctx, name, mirror, true);
+  if (!source) return { r: { kind: 'not-found' }, local: false };
+  return { r: await source.packument(name, 'full'), local: source instanceof LocalSource };
 }
 
 /** Whether a mirror copy may answer before D1 is asked: not for local scopes, not for a write's read. */

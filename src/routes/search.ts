@@ -7,7 +7,7 @@ import { MAX_SEARCH_FROM, MAX_SEARCH_SIZE, MAX_SEARCH_TEXT, MAX_SEARCH_WORDS } f
 import { searchLocal, type SearchObject } from '../local/search';
 import { forward } from '../upstream/client';
 
-interface SearchAnswer {
+export interface SearchAnswer {
   objects: SearchObject[];
   total: number;
   time: string;
@@ -16,9 +16,8 @@ interface SearchAnswer {
 export async function serveSearch(ctx: RequestContext): Promise<Response> {
   const { req, url, cfg } = ctx;
   const text = url.searchParams.get('text') ?? '';
-  if (text.length > MAX_SEARCH_TEXT) return jsonError(400, `search text is limited to ${MAX_SEARCH_TEXT} characters`);
-  if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS)
-    return jsonError(400, `search text is limited to ${MAX_SEARCH_WORDS} words`);
+  const refused = searchTextError(text);
+  if (refused) return jsonError(400, refused);
   const size = clamp(url.searchParams.get('size'), 20, 1, MAX_SEARCH_SIZE);
   const from = clamp(url.searchParams.get('from'), 0, 0, MAX_SEARCH_FROM);
   const local = await searchLocal(ctx.env.DB, text);
@@ -27,21 +26,52 @@ export async function serveSearch(ctx: RequestContext): Promise<Response> {
   if (bounded.searchParams.has('size')) bounded.searchParams.set('size', String(size));
   if (bounded.searchParams.has('from')) bounded.searchParams.set('from', String(from));
   if (local.length === 0) return forward(cfg, new Request(bounded, req), '/-/v1/search');
+  const { upstreamFailed: _, ...body } = await merged(ctx, req, local, from, size);
+  return Response.json(body);
+}
 
+/** Why a search text is refused, or undefined. */
+export function searchTextError(text: string): string | undefined {
+  if (text.length > MAX_SEARCH_TEXT) return `search text is limited to ${MAX_SEARCH_TEXT} characters`;
+  if (text.split(/\s+/).filter(Boolean).length > MAX_SEARCH_WORDS)
+    return `search text is limited to ${MAX_SEARCH_WORDS} words`;
+  return undefined;
+}
+
+/** One page of hits, local first, for the search page; `upstreamFailed` when only local hits could answer. */
+export async function findPackages(
+  ctx: RequestContext,
+  text: string,
+  from: number,
+  size: number,
+): Promise<SearchAnswer & { upstreamFailed: boolean }> {
+  const base = new URL('/-/v1/search', ctx.url);
+  base.searchParams.set('text', text);
+  const req = new Request(base, { headers: { accept: 'application/json' } });
+  return merged(ctx, req, await searchLocal(ctx.env.DB, text), from, size);
+}
+
+async function merged(
+  ctx: RequestContext,
+  req: Request,
+  local: SearchObject[],
+  from: number,
+  size: number,
+): Promise<SearchAnswer & { upstreamFailed: boolean }> {
   const page = local.slice(from, from + size);
   // Ask the upstream for the rest of the page (at least one hit, for its total).
   const upstreamUrl = new URL(req.url);
   upstreamUrl.searchParams.set('from', String(Math.max(0, from - local.length)));
   upstreamUrl.searchParams.set('size', String(Math.max(1, size - page.length)));
-  const up = await upstreamHits(cfg, new Request(upstreamUrl, req));
+  const up = await upstreamHits(ctx.cfg, new Request(upstreamUrl, req));
   const names = new Set(local.map((o) => o.package.name));
   const rest = (up?.objects ?? []).filter((o) => !!o && !names.has(o.package?.name)).slice(0, size - page.length);
-  const body: SearchAnswer = {
+  return {
     objects: [...page, ...rest],
     total: local.length + (up?.total ?? 0),
     time: new Date().toUTCString(),
+    upstreamFailed: up === undefined,
   };
-  return Response.json(body);
 }
 
 async function upstreamHits(cfg: Config, req: Request): Promise<SearchAnswer | undefined> {
@@ -55,7 +85,7 @@ async function upstreamHits(cfg: Config, req: Request): Promise<SearchAnswer | u
   }
 }
 
-function clamp(v: string | null, dflt: number, min: number, max: number): number {
+export function clamp(v: string | null, dflt: number, min: number, max: number): number {
   const n = v === null || v === '' ? dflt : Number(v);
   return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : dflt;
 }

@@ -6,6 +6,17 @@ import { forward } from '../upstream/client';
 import { adminCreateUser, backfill } from './admin';
 import { getPolicy, putPolicy } from './policy';
 import { beginWebLogin, loginPage, loginSubmit, pollWebLogin } from './web-login';
+import {
+  createTokenForm,
+  myPage,
+  revokeTokenForm,
+  twoFactorForm,
+  userPage,
+  webLoginPage,
+  webLoginSubmit,
+  webLogout,
+} from './account-pages';
+import { homePage, htmlOnly, packagePage, parsePackagePage, searchPage } from './pages';
 import { readTags } from './dist-tags';
 import { parseDownloadsPath, parseVersionsPath, serveDownloads, serveVersionDownloads } from './downloads';
 import { deleteDistTag, deletePackage, deleteTarball, putDistTag, putPackage, putRevision } from './local-writes';
@@ -21,6 +32,19 @@ const reader = { access: 'reader' } as const;
 const user = { access: 'user' } as const;
 
 export const routes: readonly Route[] = [
+  // Pages for people: only requests that prefer HTML (src/routes/pages.ts), each gating itself.
+  at(READ, '/', anyone, homePage, htmlOnly),
+  at(READ, '/search', anyone, searchPage, htmlOnly),
+  at(READ, '/package/*', anyone, packagePage, parsePackagePage),
+  at(['GET'], '/-/web/login', anyone, webLoginPage),
+  at(['POST'], '/-/web/login', anyone, webLoginSubmit),
+  at(['POST'], '/-/web/logout', anyone, webLogout),
+  at(['GET'], '/~', anyone, myPage),
+  at(['GET'], '/:user{~[^/]+}', anyone, userPage),
+  at(['POST'], '/:user{~[^/]+}/tokens', anyone, createTokenForm),
+  at(['POST'], '/:user{~[^/]+}/tokens/revoke', anyone, revokeTokenForm),
+  at(['POST'], '/:user{~[^/]+}/two-factor', anyone, twoFactorForm),
+
   // How it serves: packuments, manifests and tarballs, mirrored or local; search; audits.
   at(READ, '/-/ping', anyone, () => Response.json({})),
   under(READ, 'packument', reader, readPackument),

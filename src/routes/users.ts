@@ -43,7 +43,10 @@ export async function couchLogin(ctx: RequestContext): Promise<Response> {
   const { password, email } = checkAccount(body, name);
 
   await allowPasswordCheck(env.LOGIN_LIMITER, name);
-  if (await checkPassword(env.DB, name, password)) return loggedIn(env.DB, name);
+  if (await checkPassword(env.DB, name, password)) {
+    await ctx.requireSecondFactor(name); // npm then asks for the code and logs in again with it
+    return loggedIn(env.DB, name);
+  }
   if (!ctx.cfg.allowSignup) return jsonError(401, 'invalid user name or password (sign-up is off on this registry)');
   if (await createUser(env.DB, name, password, email)) return loggedIn(env.DB, name);
   return jsonError(401, 'invalid user name or password');

@@ -7,10 +7,13 @@ import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
 import type { Params } from '../http/router';
 import { esc, page } from '../pages/html';
+import { NEEDS_CODE, loginForm } from '../pages/login-form';
 import { Refusal } from '../refusal';
 import { checkAccount } from '../users/account-fields';
 import { checkPassword, createUser, issueToken } from '../users/accounts';
 import { allowPasswordCheck } from '../users/throttle';
+import { checkSecondFactor } from '../users/two-factor';
+import { cookieValue } from '../users/web-sessions';
 import { beginLogin, completeLogin, csrfMatches, findSession, pollLogin, type Session } from '../users/web-login';
 
 const ID = /^[0-9a-f]{32}$/;
@@ -58,7 +61,7 @@ export async function loginSubmit(ctx: RequestContext, { id }: Params): Promise<
     return page(415, 'Sign in', '<p class="error">The form must be sent as a form.</p>');
   const f = new URLSearchParams(await ctx.req.text());
   const csrf = f.get('csrf') ?? undefined;
-  if (!csrfMatches(s, csrf) || !csrfMatches(s, cookie(ctx.req, COOKIE)))
+  if (!csrfMatches(s, csrf) || !csrfMatches(s, cookieValue(ctx.req, COOKIE)))
     return page(403, 'Sign in', '<p class="error">This form is out of date. Open the link npm printed again.</p>');
   const signup = f.get('action') === 'signup';
   let account: ReturnType<typeof checkAccount>;
@@ -78,6 +81,7 @@ export async function loginSubmit(ctx: RequestContext, { id }: Params): Promise<
     if (!ok) return form(ctx, s, 409, `The name ${account.name} is taken.`);
   }
   if (!ok) return form(ctx, s, 401, 'Wrong user name or password.');
+  if (!(await checkSecondFactor(env.DB, account.name, f.get('otp') || null))) return form(ctx, s, 401, NEEDS_CODE);
   const { token } = await issueToken(env.DB, account.name);
   if (!(await completeLogin(env.DB, id, account.name, token))) return expired();
   return done(account.name);
@@ -89,41 +93,21 @@ function form(
   status: number,
   error: string,
   headers: Record<string, string> = {},
-): Response {
-  const signup = ctx.cfg.allowSignup
-    ? `<label for="email">Email (to sign up)</label><input id="email" name="email" type="email" autocomplete="email">`
-    : '';
-  const buttons = `<button type="submit" name="action" value="login">Sign in</button>${
-    ctx.cfg.allowSignup ? '<button type="submit" name="action" value="signup">Sign up</button>' : ''
-  }`;
-  return page(
-    status,
-    'Sign in',
-    `<p class="note">npm is waiting for you to sign in to this registry.</p>${
-      error ? `<p class="error" role="alert">${esc(error)}</p>` : ''
-    }<form method="post" action="/-/login/${esc(s.loginId)}">
-<input type="hidden" name="csrf" value="${esc(s.csrf)}">
-<label for="name">User name</label><input id="name" name="name" autocomplete="username" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-${signup}${buttons}</form>`,
-    headers,
-  );
+): Promise<Response> {
+  const html = loginForm({
+    action: `/-/login/${s.loginId}`,
+    csrf: s.csrf,
+    error,
+    allowSignup: ctx.cfg.allowSignup,
+    intro: 'npm is waiting for you to sign in to this registry.',
+  });
+  return page(status, 'Sign in', html, { headers });
 }
 
-function done(user?: string): Response {
+function done(user?: string): Promise<Response> {
   return page(200, 'Signed in', `<p>${user ? `Signed in as ${esc(user)}. ` : ''}You can go back to your terminal.</p>`);
 }
 
-function expired(): Response {
+function expired(): Promise<Response> {
   return page(404, 'Sign in', '<p class="error">This login link is unknown or has expired. Run npm login again.</p>');
-}
-
-/** A cookie's value from the request, or undefined. */
-function cookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.get('cookie') ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
 }

@@ -65,7 +65,9 @@ describe('web login', () => {
     expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(html).toContain('<label for="password">');
-    expect(html).not.toContain('<script');
+    // One script only, the site's own, allowed by its hash.
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(r.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+';/);
     expect(cookie).toBe(`login_csrf=${csrf}`);
 
     const wrong = await submit(loginUrl, { csrf: csrf!, name, password: 'nope', action: 'login' }, cookie);
