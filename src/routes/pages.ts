@@ -12,12 +12,16 @@ import { checkName } from '../packages/names';
 import { downloadsChart } from '../pages/chart';
 import { count, esc, type Keep, page, seeOther } from '../pages/html';
 import { renderReadme } from '../pages/markdown';
+import { skimPackument, withManifests } from '../pages/packument-view';
+import { IsolateCache } from '../cache/isolate-cache';
+import type { Doc } from '../docs/source';
 import {
   packageMain,
   packagePath,
   type PackumentView,
   shownVersion,
   VERSIONS_PAGE,
+  VERSIONS_SHOWN,
   versionsByTime,
   versionsTable,
 } from '../pages/package-page';
@@ -151,33 +155,70 @@ export async function packagePage(ctx: RequestContext, target: PackagePage): Pro
   if (r.kind === 'not-found') return notFound(ctx, `There is no package called ${target.name}.`);
   if (r.kind === 'failed')
     return page(r.status, target.name, `<p class="error" role="alert">${esc(r.message)}</p>`, { query: target.name });
-  const doc = (await new Response(identityBody(r).body).json()) as PackumentView;
   const opts = { keep: keep(ctx), req: ctx.req, maxAge: local ? 0 : ctx.cfg.clientMaxAge, query: target.name };
-
-  if (target.versions !== undefined) return versionsPage(target.name, doc, target.versions, opts);
-  const version = shownVersion(doc, target.version);
-  if (version === undefined)
-    return notFound(
-      ctx,
-      target.version ? `${target.name} has no version ${target.version}.` : `${target.name} has no versions.`,
-    );
-  const m = (doc.versions as Record<string, { readme?: unknown }>)[version];
-  const readmeText = typeof m?.readme === 'string' && m.readme ? m.readme : doc.readme;
-  const [readme, chart] = await Promise.all([
-    typeof readmeText === 'string' ? renderReadme(readmeText) : '',
-    chartOf(ctx, target.name),
-  ]);
-  const title = target.version ? `${target.name}@${version}` : target.name;
-  return page(200, title, packageMain(doc, { version, readme, chart, local }), opts);
+  // The page but its chart depends only on the document: this isolate keeps it per document ETag.
+  const memo = `${ctx.origin}\n${target.name}\n${r.etag}\n${target.versions ?? ''}\n${target.version ?? ''}`;
+  let kept = rendered.get(memo);
+  if (kept) cancel(r.body);
+  else {
+    const made = await render(target, await bytesOf(r), local);
+    if (made.status !== 200) return page(made.status, made.title, made.main, opts);
+    kept = made;
+    rendered.set(memo, kept, kept.main.length * 2, RENDERED_MS);
+  }
+  const main = kept.main.includes(CHART_SLOT)
+    ? kept.main.replace(CHART_SLOT, await chartOf(ctx, target.name))
+    : kept.main;
+  return page(200, kept.title, main, opts);
 }
 
-function versionsPage(
-  name: string,
-  doc: PackumentView,
-  n: number,
-  opts: Parameters<typeof page>[3],
-): Promise<Response> {
-  const all = versionsByTime(doc);
+interface Rendered {
+  status: number;
+  title: string;
+  /** the page's main, its chart still a slot */
+  main: string;
+}
+
+const CHART_SLOT = '<!--chart-->';
+const rendered = new IsolateCache<Rendered>(8 * 1024 * 1024);
+const RENDERED_MS = 5 * 60_000;
+
+async function render(target: PackagePage, bytes: Uint8Array, local: boolean): Promise<Rendered> {
+  const doc = skimPackument(bytes);
+  if (target.versions !== undefined) {
+    const all = versionsByTime(doc.view);
+    const shown = all.slice(target.versions * VERSIONS_PAGE, (target.versions + 1) * VERSIONS_PAGE);
+    return {
+      status: 200,
+      title: `${target.name}: versions`,
+      main: versionsMain(target.name, withManifests(doc, shown), all, target.versions),
+    };
+  }
+  const version = shownVersion(doc.view, target.version);
+  if (version === undefined) {
+    const what = target.version
+      ? `${target.name} has no version ${target.version}.`
+      : `${target.name} has no versions.`;
+    return { status: 404, title: 'Not found', main: `<p>${esc(what)}</p>` };
+  }
+  const view = withManifests(doc, [version, ...versionsByTime(doc.view).slice(0, VERSIONS_SHOWN)]);
+  const m = (view.versions as Record<string, { readme?: unknown }>)[version];
+  const readmeText = typeof m?.readme === 'string' && m.readme ? m.readme : view.readme;
+  const readme = typeof readmeText === 'string' ? await renderReadme(readmeText) : '';
+  const title = target.version ? `${target.name}@${version}` : target.name;
+  return { status: 200, title, main: packageMain(view, { version, readme, chart: CHART_SLOT, local }) };
+}
+
+async function bytesOf(r: Doc): Promise<Uint8Array> {
+  const { body } = identityBody(r);
+  return body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+function cancel(body: Doc['body']): void {
+  if (body instanceof ReadableStream) void body.cancel();
+}
+
+function versionsMain(name: string, doc: PackumentView, all: string[], n: number): string {
   const shown = all.slice(n * VERSIONS_PAGE, (n + 1) * VERSIONS_PAGE);
   const base = `${packagePath(name)}/versions`;
   const newer = n > 0 ? `<a href="${esc(base)}?page=${n - 1}">Newer</a>` : '';
@@ -185,8 +226,7 @@ function versionsPage(
     (n + 1) * VERSIONS_PAGE < all.length ? `<a href="${esc(base)}?page=${n + 1}">Older</a>` : ''
   }</nav>`;
   const back = `<a href="${esc(packagePath(name))}">Back to ${esc(name)}</a>`;
-  const main = `<p>${back} · ${count(all.length)} versions</p>${versionsTable(doc, shown)}${pager}`;
-  return page(200, `${name}: versions`, main, opts);
+  return `<p>${back} · ${count(all.length)} versions</p>${versionsTable(doc, shown)}${pager}`;
 }
 
 /** The last year of downloads, exactly as `/downloads/range/last-year/<name>` answers it. */
