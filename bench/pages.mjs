@@ -4,17 +4,20 @@
 // answer of the same document (a cache hit). Prints the first view of each package (its document read
 // from KV and parsed, the page rendered), a repeat view, the API hit, their ratio, and the page's bytes
 // before the readme. Target: at most 50 ms of CPU per page.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { sharedRegistry, LOCAL_FIXTURES } from '../test/support/fixtures.mjs';
 import { childCpuSeconds, runBench } from './proc.mjs';
 import { freePort, inspect } from './inspector.mjs';
-import { startWorker } from './worker-harness.mjs';
+import { Miniflare } from 'miniflare';
+import { here, root, startWorker } from './worker-harness.mjs';
 
 const VERSIONS = Number(process.env.PAGE_VERSIONS ?? 3000);
 const PACKAGES = Number(process.env.PAGE_PACKAGES ?? 8);
 const REPEATS = Number(process.env.PAGE_REPEATS ?? 40);
+const RENDERS = Number(process.env.PAGE_RENDERS ?? 10);
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const PROFILE = process.env.PAGE_PROFILE === '1';
 const cleanup = [];
@@ -100,6 +103,35 @@ async function idle() {
   }
 }
 
+/**
+ * The render alone on workerd, with no storage: the real render code bundled into a one-route Worker on
+ * its own Miniflare, which renders the page `RENDERS` times per request. Wall time per render (one
+ * request at a time on an idle machine, no I/O inside the loop), so it is the isolate's CPU.
+ */
+async function renderAlone(docs) {
+  const out = join(here, '.out', 'page-render.mjs');
+  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [
+    join(here, 'page-render-entry.mjs'),
+    '--bundle',
+    '--format=esm',
+    '--platform=neutral',
+    '--main-fields=module,main',
+    `--outfile=${out}`,
+    '--log-level=warning',
+  ]);
+  const mf = new Miniflare({ modules: true, scriptPath: out, compatibilityDate: '2026-04-01' });
+  cleanup.push(() => mf.dispose());
+  const times = [];
+  for (const [name, text] of docs) {
+    await mf.dispatchFetch('http://render.test/', { method: 'PUT', body: text });
+    await (await mf.dispatchFetch(`http://render.test/?n=2&name=${name}`)).text(); // warm-up
+    const t = performance.now();
+    await (await mf.dispatchFetch(`http://render.test/?n=${RENDERS}&name=${name}`)).text();
+    times.push((performance.now() - t) / RENDERS);
+  }
+  return times;
+}
+
 async function main() {
   const roots = [sharedRegistry() ?? LOCAL_FIXTURES];
   const express = JSON.parse(readFileSync(join(roots[0], sharedRegistry() ? 'express.json' : 'abbrev.json'), 'utf8'));
@@ -112,6 +144,7 @@ async function main() {
     versions: { x: { dependencies: { a: '^1.0.0' }, dist: express.versions[Object.keys(express.versions)[0]].dist } },
   };
   const sizes = {};
+  const samples = [];
   for (const [list, source] of [
     [names, express],
     [smallNames, lean],
@@ -119,6 +152,7 @@ async function main() {
     for (const name of list) {
       const text = JSON.stringify(bigDoc(name, source));
       sizes[list === names ? 'big' : 'small'] = text.length;
+      if (name === list[0]) samples.push([name, text]);
       const r = await fetch(`${upstream.url}__control/packages/${name}`, { method: 'PUT', body: text });
       if (!r.ok) throw new Error('upstream control failed');
     }
@@ -144,6 +178,12 @@ async function main() {
   const firstSmall = await cpuPer(isolate, PACKAGES, (i) => get(`/package/${smallNames[i]}`, HTML), 'first, lean');
   const repeat = await cpuPer(isolate, REPEATS, (i) => get(`/package/${names[i % PACKAGES]}`, HTML), 'repeat view');
   const api = await cpuPer(isolate, REPEATS, (i) => get(`/${names[i % PACKAGES]}`, 'application/json'), 'API');
+  const noReadme = samples.map(([n, text]) => {
+    const d = JSON.parse(text);
+    delete d.readme;
+    return [n, JSON.stringify(d)];
+  });
+  const [aloneBig, aloneSmall, bareBig, bareSmall] = await renderAlone([...samples, ...noReadme]);
   const verdict = (ms) => (ms <= 50 ? 'PASS' : 'FAIL');
   const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
   console.log(
@@ -159,6 +199,12 @@ async function main() {
   console.log(row('page, first view, lean', firstSmall));
   console.log(row('page, repeat view', repeat));
   console.log(row('API full document (baseline)', api, false));
+  console.log("render alone on workerd (no storage, no chart; the isolate's CPU), ms per render:");
+  const alone = (label, all, bare) =>
+    `  ${label.padEnd(20)}${all.toFixed(1).padStart(7)}   ${verdict(all)} (<= 50 ms); without the readme ` +
+    `${bare.toFixed(1)}, so the readme ${(all - bare).toFixed(1)}`;
+  console.log(alone("express's manifests", aloneBig, bareBig));
+  console.log(alone('lean manifests', aloneSmall, bareSmall));
 }
 
 await runBench(main, cleanup);

@@ -18,7 +18,7 @@ export class EdgeCache {
     private waitUntil: (p: Promise<unknown>) => void,
   ) {}
 
-  key(kind: 'doc' | 'tarball', name: string, part: string): string {
+  key(kind: 'doc' | 'tarball' | 'page', name: string, part: string): string {
     return `${this.origin}/-/edge/${kind}/${encodeURIComponent(name)}/${encodeURIComponent(part)}`;
   }
 

@@ -63,10 +63,22 @@ function trimControls(s: string): string {
 }
 
 class Sanitizer {
+  constructor(
+    /** the one unknown element left alone (the separator of joined fragments) */
+    private marker: string,
+    /**
+     * Whether the fragments were joined: then a removed element's content is other fragments and text
+     * that is cleaned or escaped anyway, so only its tags go (fragments with raw-text elements come alone).
+     */
+    private joined: boolean,
+  ) {}
+
   element(el: Element): void {
     const tag = el.tagName.toLowerCase();
+    if (tag === this.marker) return;
     if (DROP.has(tag)) {
-      el.remove();
+      if (this.joined) el.removeAndKeepContent();
+      else el.remove();
       return;
     }
     if (!KEEP.has(tag)) {
@@ -84,7 +96,7 @@ class Sanitizer {
         const url = safeUrl(value);
         if (url === undefined) el.removeAttribute(name);
         else el.setAttribute(name, url);
-      }
+      } else if (/[<>]/.test(value)) el.setAttribute(name, value.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
     }
     if (tag === 'a') el.setAttribute('rel', 'nofollow noopener noreferrer ugc');
     if (tag === 'img') el.setAttribute('loading', 'lazy');
@@ -95,12 +107,66 @@ class Sanitizer {
   }
 }
 
-/** `html` with everything unsafe removed. */
-export async function sanitizeHtml(html: string): Promise<string> {
-  const s = new Sanitizer();
-  return new HTMLRewriter()
+/**
+ * Closes whatever a fragment left open where it ends (a tag, an attribute value), so each fragment ends
+ * with the tokenizer in its data state, as the sanitizer saw it: a fragment cannot swallow what follows it.
+ * In the data state it is an empty element and the text `"'>`, which is removed again.
+ */
+const TERMINATOR = '<span>"\'></span>';
+
+/**
+ * Elements whose content the parser reads as text up to their end tag: in a joined pass such content would
+ * run on into the next fragments, so a fragment with one is cleaned on its own.
+ */
+const RAW_TEXT =
+  /<\s*\/?\s*(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext|template|svg|math)\b/i;
+/** Fragments cleaned one by one at most; past this, such fragments are left out. */
+const MAX_ALONE = 100;
+
+/**
+ * Each fragment of raw HTML with everything unsafe removed: all of them in one pass (see `pass`), but
+ * those with raw-text elements each in its own.
+ */
+export async function sanitizeFragments(fragments: string[]): Promise<string[]> {
+  const out: string[] = new Array(fragments.length).fill('');
+  const joined: number[] = [];
+  let alone = 0;
+  for (let i = 0; i < fragments.length; i++) {
+    if (!RAW_TEXT.test(fragments[i])) joined.push(i);
+    else if (alone++ < MAX_ALONE) out[i] = (await pass([fragments[i]], false))?.[0] ?? '';
+  }
+  const clean = joined.length
+    ? await pass(
+        joined.map((i) => fragments[i]),
+        true,
+      )
+    : [];
+  joined.forEach((i, k) => {
+    out[i] = clean?.[k] ?? '';
+  });
+  return out;
+}
+
+/**
+ * One sanitizer pass over fragments joined, each followed by the terminator and a marker element only
+ * this call knows, then split again; undefined when a fragment's content hid a marker.
+ */
+async function pass(fragments: string[], joined: boolean): Promise<string[] | undefined> {
+  const tag = `x-frag-${crypto.randomUUID().replaceAll('-', '')}`;
+  const marker = `<${tag}>`;
+  const s = new Sanitizer(tag, joined);
+  const input = fragments.map((f) => `${f}${TERMINATOR}${marker}`).join('');
+  const out = await new HTMLRewriter()
     .on('*', s)
     .onDocument({ comments: (c) => s.comments(c) })
-    .transform(new Response(html))
+    .transform(new Response(input))
     .text();
+  const parts = out.split(marker);
+  if (parts.length !== fragments.length + 1) return undefined;
+  return parts.slice(0, -1).map((p) => (p.endsWith(TERMINATOR) ? p.slice(0, -TERMINATOR.length) : p));
+}
+
+/** `html` with everything unsafe removed. */
+export async function sanitizeHtml(html: string): Promise<string> {
+  return (await sanitizeFragments([html]))[0];
 }

@@ -11,20 +11,11 @@ import { MAX_SEARCH_FROM, MAX_LEGACY_NAME_LENGTH } from '../limits';
 import { checkName } from '../packages/names';
 import { downloadsChart } from '../pages/chart';
 import { count, esc, type Keep, page, seeOther } from '../pages/html';
-import { renderReadme } from '../pages/markdown';
-import { skimPackument, withManifests } from '../pages/packument-view';
+import { CHART_SLOT, type PackagePage, type Rendered, renderPackagePage } from '../pages/package-render';
+import { EdgeCache } from '../cache/edge-cache';
 import { IsolateCache } from '../cache/isolate-cache';
 import type { Doc } from '../docs/source';
-import {
-  packageMain,
-  packagePath,
-  type PackumentView,
-  shownVersion,
-  VERSIONS_PAGE,
-  VERSIONS_SHOWN,
-  versionsByTime,
-  versionsTable,
-} from '../pages/package-page';
+import { packagePath } from '../pages/package-page';
 import { newestLocal, siteCounts } from '../pages/site-store';
 import { Refusal } from '../refusal';
 import { fullPackument } from './package-reads';
@@ -114,15 +105,6 @@ export async function searchPage(ctx: RequestContext): Promise<Response> {
   return page(200, `Search: ${q}`, main, { keep: keep(ctx), req: ctx.req, maxAge: 60, query: q });
 }
 
-export interface PackagePage {
-  name: string;
-  version?: string;
-  /** the versions list, and its page */
-  versions?: number;
-  /** the path does not name a package */
-  bad?: true;
-}
-
 /** `/package/<name>`, `/package/@scope/name`, `…/v/<version>`, `…/versions`; only for browsers. */
 export function parsePackagePage(ctx: RequestContext): PackagePage | undefined {
   if (!htmlOnly(ctx)) return undefined;
@@ -156,58 +138,35 @@ export async function packagePage(ctx: RequestContext, target: PackagePage): Pro
   if (r.kind === 'failed')
     return page(r.status, target.name, `<p class="error" role="alert">${esc(r.message)}</p>`, { query: target.name });
   const opts = { keep: keep(ctx), req: ctx.req, maxAge: local ? 0 : ctx.cfg.clientMaxAge, query: target.name };
-  // The page but its chart depends only on the document: this isolate keeps it per document ETag.
+  // The page but its chart depends only on the document: kept per document ETag, in this isolate and
+  // in the location's Cache API, so a document is rendered once per location.
   const memo = `${ctx.origin}\n${target.name}\n${r.etag}\n${target.versions ?? ''}\n${target.version ?? ''}`;
   let kept = rendered.get(memo);
-  if (kept) cancel(r.body);
-  else {
-    const made = await render(target, await bytesOf(r), local);
-    if (made.status !== 200) return page(made.status, made.title, made.main, opts);
-    kept = made;
+  let read = false;
+  const edge = new EdgeCache(ctx.origin, ctx.waitUntil);
+  const edgeKey = edge.key('page', target.name, `${r.etag}\n${target.versions ?? ''}\n${target.version ?? ''}`);
+  if (!kept) {
+    // Another isolate of this location may have rendered it already.
+    const hit = await edge.get(edgeKey);
+    if (hit?.body) kept = (await new Response(hit.body).json()) as Rendered;
+    else {
+      read = true;
+      const made = await renderPackagePage(target, await bytesOf(r), local);
+      if (made.status !== 200) return page(made.status, made.title, made.main, opts);
+      kept = made;
+      edge.put(edgeKey, new TextEncoder().encode(JSON.stringify(made)), {}, RENDERED_MS / 1000);
+    }
     rendered.set(memo, kept, kept.main.length * 2, RENDERED_MS);
   }
+  if (!read) cancel(r.body);
   const main = kept.main.includes(CHART_SLOT)
     ? kept.main.replace(CHART_SLOT, await chartOf(ctx, target.name))
     : kept.main;
   return page(200, kept.title, main, opts);
 }
 
-interface Rendered {
-  status: number;
-  title: string;
-  /** the page's main, its chart still a slot */
-  main: string;
-}
-
-const CHART_SLOT = '<!--chart-->';
 const rendered = new IsolateCache<Rendered>(8 * 1024 * 1024);
 const RENDERED_MS = 5 * 60_000;
-
-async function render(target: PackagePage, bytes: Uint8Array, local: boolean): Promise<Rendered> {
-  const doc = skimPackument(bytes);
-  if (target.versions !== undefined) {
-    const all = versionsByTime(doc.view);
-    const shown = all.slice(target.versions * VERSIONS_PAGE, (target.versions + 1) * VERSIONS_PAGE);
-    return {
-      status: 200,
-      title: `${target.name}: versions`,
-      main: versionsMain(target.name, withManifests(doc, shown), all, target.versions),
-    };
-  }
-  const version = shownVersion(doc.view, target.version);
-  if (version === undefined) {
-    const what = target.version
-      ? `${target.name} has no version ${target.version}.`
-      : `${target.name} has no versions.`;
-    return { status: 404, title: 'Not found', main: `<p>${esc(what)}</p>` };
-  }
-  const view = withManifests(doc, [version, ...versionsByTime(doc.view).slice(0, VERSIONS_SHOWN)]);
-  const m = (view.versions as Record<string, { readme?: unknown }>)[version];
-  const readmeText = typeof m?.readme === 'string' && m.readme ? m.readme : view.readme;
-  const readme = typeof readmeText === 'string' ? await renderReadme(readmeText) : '';
-  const title = target.version ? `${target.name}@${version}` : target.name;
-  return { status: 200, title, main: packageMain(view, { version, readme, chart: CHART_SLOT, local }) };
-}
 
 async function bytesOf(r: Doc): Promise<Uint8Array> {
   const { body } = identityBody(r);
@@ -216,17 +175,6 @@ async function bytesOf(r: Doc): Promise<Uint8Array> {
 
 function cancel(body: Doc['body']): void {
   if (body instanceof ReadableStream) void body.cancel();
-}
-
-function versionsMain(name: string, doc: PackumentView, all: string[], n: number): string {
-  const shown = all.slice(n * VERSIONS_PAGE, (n + 1) * VERSIONS_PAGE);
-  const base = `${packagePath(name)}/versions`;
-  const newer = n > 0 ? `<a href="${esc(base)}?page=${n - 1}">Newer</a>` : '';
-  const pager = `<nav class="pager" aria-label="Version pages">${newer}${
-    (n + 1) * VERSIONS_PAGE < all.length ? `<a href="${esc(base)}?page=${n + 1}">Older</a>` : ''
-  }</nav>`;
-  const back = `<a href="${esc(packagePath(name))}">Back to ${esc(name)}</a>`;
-  return `<p>${back} · ${count(all.length)} versions</p>${versionsTable(doc, shown)}${pager}`;
 }
 
 /** The last year of downloads, exactly as `/downloads/range/last-year/<name>` answers it. */

@@ -125,7 +125,9 @@ describe('package pages', () => {
     const readmeHtml = page.slice(page.indexOf('<div class="readme">'), page.indexOf('</section>'));
     expect(readmeHtml).not.toMatch(/<script/i);
     expect(readmeHtml).not.toMatch(/<(iframe|object|embed|svg|math|form|style|base|meta|link)\b/i);
-    expect(readmeHtml).not.toMatch(/\son[a-z]+\s*=/i);
+    // Every tag's attributes, with the quoted values blanked (text in a value is not an attribute).
+    const tags = (readmeHtml.match(/<[^>]*>/g) ?? []).map((t) => t.replace(/"[^"]*"|'[^']*'/g, '""'));
+    for (const t of tags) expect(t).not.toMatch(/[\s/]on[a-z]+\s*=/i);
     expect(readmeHtml).not.toMatch(/(href|src)="\s*(javascript|data|vbscript):/i);
     expect(readmeHtml).not.toMatch(/style=/i);
     // What is safe stays: text, links, images over https.
@@ -196,6 +198,24 @@ describe('package pages', () => {
     const page = await r.text();
     const readme = page.slice(page.indexOf('<div class="readme">'), page.indexOf('</section>'));
     expect(page.length - readme.length).toBeLessThan(100 * 1024);
+  });
+});
+
+describe('the readme sanitizer, fragment by fragment', () => {
+  it('a fragment left open cannot swallow what follows; raw-text elements do not hide later HTML', async () => {
+    const { renderReadme } = await import('../../src/pages/markdown');
+    const open = await renderReadme('<div title="x\n\nafter **bold** <b onclick="y">b</b>');
+    // The div's tag is closed where its fragment ends; the paragraph after it is real markup.
+    expect(open).toMatch(/^<div title="x[^"]*">/);
+    expect(open).toContain('<p>after <strong>bold</strong> <b>b</b></p>');
+    const raw = await renderReadme(
+      '<textarea>t</textarea>\n\n<b>still bold</b> <script>x()</script> <i>and italic</i>',
+    );
+    expect(raw).toContain('<b>still bold</b>');
+    expect(raw).toContain('<i>and italic</i>');
+    expect(raw).not.toMatch(/<(script|textarea)/);
+    // Only marked's own tags and cleaned raw ones: an unknown element (a guessed separator) goes.
+    expect(await renderReadme('a <x-frag-00000000000000000000000000000000> b')).toBe('<p>a  b</p>\n');
   });
 });
 
