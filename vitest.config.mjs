@@ -10,6 +10,7 @@ process.env.FAKE_UPSTREAM2_PORT ??= String(await freePort());
 process.env.FAKE_UPSTREAM2_TOKEN ??= 'second-upstream-secret';
 const secondUpstreamUrl = `http://127.0.0.1:${process.env.FAKE_UPSTREAM2_PORT}/`;
 const migrations = await readD1Migrations('./migrations');
+const shardMigrations = await readD1Migrations('./migrations-downloads');
 // A throwaway registry signing key, as npm start makes one.
 const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .privateKey.export({ type: 'pkcs8', format: 'der' })
@@ -24,6 +25,8 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // Two more download-counts shards, for DOWNLOAD_SHARDS=3 (test/worker/shards.test.ts).
+              d1Databases: ['DB', 'DOWNLOADS_1', 'DOWNLOADS_2'],
               bindings: {
                 UPSTREAM_URL: upstreamUrl,
                 UPSTREAMS: `@second-up=${secondUpstreamUrl}`,
@@ -32,6 +35,7 @@ export default defineConfig({
                 UPSTREAM_TIMEOUT: '2',
                 ALLOW_SIGNUP: 'true',
                 TEST_MIGRATIONS: migrations,
+                TEST_SHARD_MIGRATIONS: shardMigrations,
                 LOCAL_SCOPES: '@local-test,@other-local',
                 MAX_TARBALL_BYTES: '65536',
                 // test/worker/fuzz.test.ts: a fixed seed unless asked otherwise

@@ -18,6 +18,8 @@ export interface Config {
   clientMaxAge: number;
   legacyNames: boolean;
   importBudgetMs: number;
+  /** databases the download counts are sharded over (src/downloads/shards.ts) */
+  downloadShards: number;
   /** Scopes (`@acme`) served only from local storage, never fetched upstream. */
   localScopes: string[];
   maxTarballBytes: number;
@@ -73,6 +75,7 @@ export function parseConfig(env: Env): Config {
     clientMaxAge: nonNegative(env.CLIENT_MAX_AGE, 300, 'CLIENT_MAX_AGE'),
     legacyNames: env.LEGACY_NAMES === 'true',
     importBudgetMs: nonNegative(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
+    downloadShards: shardCount(env.DOWNLOAD_SHARDS),
     localScopes: scopes(env.LOCAL_SCOPES),
     maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),
     readAccess: readAccess(env.READ_ACCESS),
@@ -106,6 +109,14 @@ function exclusions(v: string | undefined): Config['releaseAgeExclude'] {
       );
   }
   return out;
+}
+
+function shardCount(v: string | undefined): number {
+  if (v === undefined || v === '') return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new ConfigError('DOWNLOAD_SHARDS must be a whole number from 1 to 64');
+  return n;
 }
 
 function readAccess(v: string | undefined): Config['readAccess'] {

@@ -2,6 +2,7 @@
 // that counts this registry's own downloads.
 import { readConfig } from './config';
 import { importAggregates } from './downloads/import';
+import { shardDatabases } from './downloads/shards';
 import { countDownloads, flushOwnTraffic } from './downloads/traffic';
 import type { Env } from './env';
 import { buildRouter } from './http/router';
@@ -14,7 +15,8 @@ export default {
   async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     const cfg = readConfig(env);
     await flushOwnTraffic(env.DB, env.AGGREGATES);
-    await importAggregates(env.AGGREGATES, env.DB, { budgetMs: cfg.importBudgetMs });
+    const shards = shardDatabases(env as unknown as Parameters<typeof shardDatabases>[0], cfg.downloadShards);
+    await importAggregates(env.AGGREGATES, env.DB, shards, { budgetMs: cfg.importBudgetMs });
   },
   queue: countDownloads,
 } satisfies ExportedHandler<Env, unknown>;

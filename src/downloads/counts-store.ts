@@ -1,11 +1,12 @@
-// D1 reads of download counts: day columns of dl_months back into per-day maps.
+// D1 reads of download counts. Per-package counts live in the shard databases (src/downloads/shards.ts):
+// day columns of dl_months back into per-day maps, one query per shard a request touches, run in
+// parallel. Day totals, import progress and own traffic by version live in the registry's `DB`.
 import type { PerDay } from './answers';
 import { addDays, monthsOf, type Span } from './periods';
+import { byShard } from './shards';
 
 const DAY_COLS = Array.from({ length: 31 }, (_, i) => `d${String(i + 1).padStart(2, '0')}`);
-const SUMS = DAY_COLS.map((c) => `SUM(${c}) AS ${c}`).join(', ');
-/** D1 binds at most 100 parameters per statement. */
-const MAX_PARAMS = 100;
+const SUMS = DAY_COLS.map((c) => `SUM(m.${c}) AS ${c}`).join(', ');
 
 /** The last day whose aggregates have landed; own traffic only when there are no aggregates. */
 export async function lastLandedDay(db: D1Database, today: string): Promise<string> {
@@ -27,44 +28,39 @@ export async function lastOwnTrafficDay(db: D1Database, today: string): Promise<
   return r?.day ?? addDays(today, -1);
 }
 
-/** Package ids by name, for the names that have any data. */
-export async function packageIds(db: D1Database, names: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (let i = 0; i < names.length; i += MAX_PARAMS) {
-    const chunk = names.slice(i, i + MAX_PARAMS);
-    const rows = await db
-      .prepare(`SELECT id, name FROM dl_packages WHERE name IN (${chunk.map(() => '?').join(',')})`)
-      .bind(...chunk)
-      .all<{ id: number; name: string }>();
-    for (const r of rows.results) out.set(r.name, r.id);
-  }
-  return out;
-}
-
-/** Per-day downloads of each package id over the span, all sources summed. */
-export async function packageDays(db: D1Database, ids: number[], span: Span): Promise<Map<number, PerDay>> {
-  const out = new Map<number, PerDay>(ids.map((id) => [id, new Map()]));
-  if (ids.length === 0) return out;
+/**
+ * Per-day downloads over the span (all sources summed) of each name that has any data: absent from the
+ * map when the name has none at all. One query per shard the names fall in (names go as one JSON value:
+ * no bound-parameter limit), in parallel.
+ */
+export async function packageDays(shards: D1Database[], names: string[], span: Span): Promise<Map<string, PerDay>> {
+  const out = new Map<string, PerDay>();
+  if (names.length === 0) return out;
   const months = monthsOf(span);
   const first = months[0];
   const last = months[months.length - 1];
-  for (let i = 0; i < ids.length; i += MAX_PARAMS - 2) {
-    const chunk = ids.slice(i, i + MAX_PARAMS - 2);
-    const rows = await db
-      .prepare(
-        `SELECT package_id, month, ${SUMS} FROM dl_months WHERE package_id IN (${chunk.map(() => '?').join(',')})` +
-          ' AND month BETWEEN ? AND ? GROUP BY package_id, month',
-      )
-      .bind(...chunk, first, last)
-      .all<Record<string, number>>();
-    for (const r of rows.results) {
-      const perDay = out.get(r.package_id)!;
+  const answers = await Promise.all(
+    byShard(names, shards.length).map(([s, group]) =>
+      shards[s]
+        .prepare(
+          `SELECT p.name AS name, m.month AS month, ${SUMS} FROM dl_packages p` +
+            ' LEFT JOIN dl_months m ON m.package_id = p.id AND m.month BETWEEN ? AND ?' +
+            ' WHERE p.name IN (SELECT value FROM json_each(?)) GROUP BY p.name, m.month',
+        )
+        .bind(first, last, JSON.stringify(group))
+        .all<Record<string, number> & { name: string; month: number | null }>(),
+    ),
+  );
+  for (const { results } of answers)
+    for (const r of results) {
+      let perDay = out.get(r.name);
+      if (!perDay) out.set(r.name, (perDay = new Map()));
+      if (r.month === null) continue; // known, but nothing in these months
       const prefix = `${String(r.month).slice(0, 4)}-${String(r.month).slice(4, 6)}-`;
       DAY_COLS.forEach((c, d) => {
         if (r[c]) perDay.set(`${prefix}${String(d + 1).padStart(2, '0')}`, r[c]);
       });
     }
-  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // `_SUCCESS` exists, newest complete run wins. Progress commits with each batch, so an import cut
 // short resumes exactly where it stopped; a superseding run first clears the day, so it replaces.
 import { addDays, isDay } from './periods';
+import { shardOf } from './shards';
 
 export interface Source {
   id: number;
@@ -16,9 +17,11 @@ export const SOURCES: Source[] = [
 
 /** Days this close to the newest day are re-listed for superseding runs on every pass. */
 const RESCAN_DAYS = 35;
-const LINES_PER_BATCH = 2000;
-const NAMES_PER_STATEMENT = 99;
-const ROWS_PER_STATEMENT = 49; // 2 bound values each, plus month and source: under D1's 100
+/** Lines per round: each shard commits its share of them, with its progress, in one batch. */
+const LINES_PER_BATCH = 20_000;
+/** Lines per pair of statements (a JSON value of about 0.5 MB, within D1's 2 MB per value). */
+const ROWS_PER_STATEMENT = 20_000;
+const LOG_EVERY_MS = 5_000;
 
 interface Progress {
   run: string;
@@ -46,9 +49,17 @@ export interface ImportOptions {
   /** Import again even days whose newest run is already imported (backfill). */
   force?: boolean;
   now?: () => number;
+  /** Lines per round (tests make rounds small). */
+  batchLines?: number;
 }
 
-export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: ImportOptions): Promise<ImportResult[]> {
+/** `db`: the registry's database (progress, day totals); `shards`: where the counts go (src/downloads/shards.ts). */
+export async function importAggregates(
+  bucket: R2Bucket,
+  db: D1Database,
+  shards: D1Database[],
+  opts: ImportOptions,
+): Promise<ImportResult[]> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.budgetMs;
   const results: ImportResult[] = [];
@@ -69,7 +80,8 @@ export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: I
       if (now() >= deadline) return results;
       try {
         const resume = p?.run === run && !finished ? p : undefined;
-        results.push(await importDay(bucket, db, source, day, run, resume, deadline, now));
+        const batchLines = opts.batchLines ?? LINES_PER_BATCH;
+        results.push(await importDay(bucket, db, shards, source, day, run, resume, deadline, now, batchLines));
       } catch (e) {
         // A corrupt part fails this run only; what is committed stays, and the next trigger retries.
         console.error(
@@ -82,20 +94,30 @@ export async function importAggregates(bucket: R2Bucket, db: D1Database, opts: I
   return results;
 }
 
+/** Where a shard's import of a day stands (its own table, committed with its rows). */
+interface ShardProgress {
+  part: number;
+  line: number;
+  lines: number;
+  skipped: number;
+}
+
 async function importDay(
   bucket: R2Bucket,
   db: D1Database,
+  shards: D1Database[],
   source: Source,
   day: string,
   run: string,
   progress: Progress | undefined,
   deadline: number,
   now: () => number,
+  batchLines: number,
 ): Promise<ImportResult> {
   const started = now();
   const month = Number(day.slice(0, 4) + day.slice(5, 7));
   const col = `d${day.slice(8, 10)}`;
-  let p: Progress = progress ?? { run, state: 'clearing', part: 0, line: 0, lines: 0, skipped: 0 };
+  const state = progress?.state ?? 'clearing';
   if (!progress) {
     await db
       .prepare(
@@ -108,93 +130,188 @@ async function importDay(
       .bind(source.id, day, run, started)
       .run();
   }
-  if (p.state === 'clearing') {
+  // A shard whose progress is of another run (or that was being cleared) is cleared and starts over.
+  const pos = await Promise.all(
+    shards.map(async (shard) => {
+      const p = await shard
+        .prepare('SELECT run, part, line, lines, skipped FROM dl_shard_progress WHERE source = ? AND day = ?')
+        .bind(source.id, day)
+        .first<ShardProgress & { run: string }>();
+      if (state !== 'clearing' && p?.run === run) return p;
+      await shard.batch([
+        shard
+          .prepare(`UPDATE dl_months SET ${col} = 0 WHERE month = ? AND source = ? AND ${col} <> 0`)
+          .bind(month, source.id),
+        shard
+          .prepare(
+            'INSERT INTO dl_shard_progress (source, day, run, part, line, lines, skipped) VALUES (?, ?, ?, 0, 0, 0, 0)' +
+              ' ON CONFLICT (source, day) DO UPDATE SET run = excluded.run, part = 0, line = 0, lines = 0, skipped = 0',
+          )
+          .bind(source.id, day, run),
+      ]);
+      return { part: 0, line: 0, lines: 0, skipped: 0 };
+    }),
+  );
+  if (state === 'clearing')
     await db.batch([
-      db
-        .prepare(`UPDATE dl_months SET ${col} = 0 WHERE month = ? AND source = ? AND ${col} <> 0`)
-        .bind(month, source.id),
       db.prepare('DELETE FROM dl_day_totals WHERE day = ? AND source = ?').bind(day, source.id),
       db.prepare("UPDATE dl_imports SET state = 'importing' WHERE source = ? AND day = ?").bind(source.id, day),
     ]);
-    p = { ...p, state: 'importing' };
-  }
 
   const runPrefix = `${source.prefix}${day}/${run}/`;
-  const parts = (await listKeys(bucket, runPrefix)).filter((k) => /^part-/.test(k.slice(runPrefix.length))).sort();
-  const startLines = p.lines;
-  let batch: [string, number][] = [];
-  let batchSkipped = 0;
+  const parts = (await listObjects(bucket, runPrefix))
+    .filter((o) => /^part-/.test(o.key.slice(runPrefix.length)))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const stored = parts.reduce((n, o) => n + o.size, 0);
+  const log = new ProgressLog(day, run, source, stored, sum(pos, 'lines'), started, now);
+  // Every line belongs to one shard (a skipped one to shard 0); each shard resumes after its own position.
+  const applied = (s: number, part: number, line: number) =>
+    part < pos[s].part || (part === pos[s].part && line <= pos[s].line);
+  let pending: [string, number][][] = shards.map(() => []);
+  let pendingLines = 0;
+  let pendingSkipped = 0;
   const flush = async (part: number, line: number) => {
-    const statements = countStatements(db, batch, month, source.id, col);
-    statements.push(
-      db
-        .prepare(
-          'UPDATE dl_imports SET part = ?, line = ?, lines = lines + ?, skipped = skipped + ?' +
-            ' WHERE source = ? AND day = ?',
-        )
-        .bind(part, line, batch.length, batchSkipped, source.id, day),
+    await Promise.all(
+      shards.map((shard, s) => {
+        const rows = pending[s];
+        const skipped = s === 0 ? pendingSkipped : 0;
+        return shard.batch([
+          ...countStatements(shard, rows, month, source.id, col),
+          shard
+            .prepare(
+              'UPDATE dl_shard_progress SET part = ?, line = ?, lines = lines + ?, skipped = skipped + ?' +
+                ' WHERE source = ? AND day = ?',
+            )
+            .bind(part, line, rows.length, skipped, source.id, day),
+        ]);
+      }),
     );
-    await db.batch(statements);
-    p = { ...p, part, line, lines: p.lines + batch.length, skipped: p.skipped + batchSkipped };
-    batch = [];
-    batchSkipped = 0;
+    pending.forEach((rows, s) => {
+      pos[s] = {
+        part,
+        line,
+        lines: pos[s].lines + rows.length,
+        skipped: pos[s].skipped + (s === 0 ? pendingSkipped : 0),
+      };
+    });
+    pending = shards.map(() => []);
+    pendingLines = 0;
+    pendingSkipped = 0;
+    await db
+      .prepare('UPDATE dl_imports SET part = ?, line = ?, lines = ?, skipped = ? WHERE source = ? AND day = ?')
+      .bind(part, line, sum(pos, 'lines'), sum(pos, 'skipped'), source.id, day)
+      .run();
+    log.tick(sum(pos, 'lines'));
   };
 
-  for (let part = p.part; part < parts.length; part++) {
-    const obj = await bucket.get(parts[part]);
-    if (!obj) throw new Error(`${parts[part]} vanished`);
-    let body: ReadableStream<Uint8Array> = obj.body;
-    if (parts[part].endsWith('.gz')) body = body.pipeThrough(new DecompressionStream('gzip'));
-    const skip = part === p.part ? p.line : 0;
+  const firstPart = Math.min(...pos.map((p) => p.part));
+  log.read = parts.slice(0, firstPart).reduce((n, o) => n + o.size, 0);
+  for (let part = firstPart; part < parts.length; part++) {
+    const obj = await bucket.get(parts[part].key);
+    if (!obj) throw new Error(`${parts[part].key} vanished`);
+    let body: ReadableStream<Uint8Array> = obj.body.pipeThrough(log.counter());
+    if (parts[part].key.endsWith('.gz')) body = body.pipeThrough(new DecompressionStream('gzip'));
     let lineNo = 0;
     for await (const line of lines(body)) {
       lineNo++;
-      if (lineNo <= skip) continue;
       const parsed = parseLine(line);
-      if (parsed) batch.push(parsed);
-      else if (line.trim() !== '') batchSkipped++;
-      if (batch.length + batchSkipped >= LINES_PER_BATCH) {
+      if (parsed) {
+        const s = shardOf(parsed[0], shards.length);
+        if (applied(s, part, lineNo)) continue;
+        pending[s].push(parsed);
+        pendingLines++;
+      } else if (line.trim() !== '' && !applied(0, part, lineNo)) pendingSkipped++;
+      if (pendingLines + pendingSkipped >= batchLines) {
         await flush(part, lineNo);
         if (now() >= deadline) {
-          logProgress(day, run, source, p, startLines, started, now, 'paused');
-          return { day, source: source.id, run, lines: p.lines, skipped: p.skipped, done: false };
+          log.line('paused', sum(pos, 'lines'), sum(pos, 'skipped'));
+          return { day, source: source.id, run, lines: sum(pos, 'lines'), skipped: sum(pos, 'skipped'), done: false };
         }
       }
     }
     await flush(part + 1, 0);
   }
 
+  const totals = await Promise.all(
+    shards.map((shard) =>
+      shard
+        .prepare(`SELECT COALESCE(SUM(${col}), 0) AS n FROM dl_months WHERE month = ? AND source = ?`)
+        .bind(month, source.id)
+        .first<{ n: number }>(),
+    ),
+  );
+  const lines_ = sum(pos, 'lines');
+  const skipped_ = sum(pos, 'skipped');
   await db.batch([
     db
       .prepare(
-        'INSERT INTO dl_day_totals (day, source, downloads)' +
-          ` SELECT ?, ?, COALESCE(SUM(${col}), 0) FROM dl_months WHERE month = ? AND source = ?
-         ON CONFLICT (day, source) DO UPDATE SET downloads = excluded.downloads`,
+        'INSERT INTO dl_day_totals (day, source, downloads) VALUES (?, ?, ?)' +
+          ' ON CONFLICT (day, source) DO UPDATE SET downloads = excluded.downloads',
       )
-      .bind(day, source.id, month, source.id),
+      .bind(
+        day,
+        source.id,
+        totals.reduce((n, t) => n + (t?.n ?? 0), 0),
+      ),
     db
-      .prepare("UPDATE dl_imports SET state = 'done', finished_at = ? WHERE source = ? AND day = ?")
-      .bind(now(), source.id, day),
+      .prepare(
+        "UPDATE dl_imports SET state = 'done', finished_at = ?, lines = ?, skipped = ? WHERE source = ? AND day = ?",
+      )
+      .bind(now(), lines_, skipped_, source.id, day),
   ]);
-  logProgress(day, run, source, p, startLines, started, now, 'done');
-  return { day, source: source.id, run, lines: p.lines, skipped: p.skipped, done: true };
+  log.line('done', lines_, skipped_);
+  return { day, source: source.id, run, lines: lines_, skipped: skipped_, done: true };
 }
 
-function logProgress(
-  day: string,
-  run: string,
-  source: Source,
-  p: Progress,
-  startLines: number,
-  started: number,
-  now: () => number,
-  what: string,
-) {
-  const secs = Math.max(0.001, (now() - started) / 1000);
-  const rate = Math.round((p.lines - startLines) / secs);
-  console.log(
-    `import ${what} day=${day} run=${run} source=${source.id} lines=${p.lines} lines/s=${rate} skipped=${p.skipped}`,
-  );
+function sum(pos: ShardProgress[], k: 'lines' | 'skipped'): number {
+  return pos.reduce((n, p) => n + p[k], 0);
+}
+
+/**
+ * Progress as an import goes: lines done, lines/s, and the share of the day's stored bytes read so far
+ * (counted as they come from R2, compressed parts included), from which the time left is estimated.
+ */
+class ProgressLog {
+  read = 0;
+  private last = 0;
+
+  constructor(
+    private day: string,
+    private run: string,
+    private source: Source,
+    private stored: number,
+    private startLines: number,
+    private started: number,
+    private now: () => number,
+  ) {}
+
+  counter(): TransformStream<Uint8Array, Uint8Array> {
+    return new TransformStream({
+      transform: (chunk, c) => {
+        this.read += chunk.byteLength;
+        c.enqueue(chunk);
+      },
+    });
+  }
+
+  /** At most every LOG_EVERY_MS. */
+  tick(lines: number): void {
+    const t = this.now();
+    if (t - this.last < LOG_EVERY_MS) return;
+    this.last = t;
+    this.line('progress', lines, undefined);
+  }
+
+  line(what: string, lines: number, skipped: number | undefined): void {
+    const secs = Math.max(0.001, (this.now() - this.started) / 1000);
+    const rate = Math.round((lines - this.startLines) / secs);
+    const share = this.stored > 0 ? Math.min(1, this.read / this.stored) : 1;
+    const eta = share > 0 && share < 1 ? Math.round((secs * (1 - share)) / share) : 0;
+    console.log(
+      `import ${what} day=${this.day} run=${this.run} source=${this.source.id} lines=${lines} lines/s=${rate}` +
+        (skipped === undefined ? ` read=${Math.round(share * 100)}% eta=${eta}s` : ` skipped=${skipped}`),
+    );
+  }
 }
 
 /** `<name> <count>`; mixed-case names and anything malformed are skipped. */
@@ -207,6 +324,7 @@ export function parseLine(line: string): [string, number] | undefined {
   return [name, count];
 }
 
+/** Two statements per ROWS_PER_STATEMENT lines, each taking them as one JSON value (no bound-parameter limit). */
 function countStatements(
   db: D1Database,
   rows: [string, number][],
@@ -215,25 +333,20 @@ function countStatements(
   col: string,
 ): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += NAMES_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + NAMES_PER_STATEMENT);
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const json = JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT));
     out.push(
       db
-        .prepare(`INSERT OR IGNORE INTO dl_packages (name) VALUES ${chunk.map(() => '(?)').join(',')}`)
-        .bind(...chunk.map((r) => r[0])),
-    );
-  }
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    out.push(
+        .prepare("INSERT OR IGNORE INTO dl_packages (name) SELECT json_extract(value, '$[0]') FROM json_each(?)")
+        .bind(json),
       db
         .prepare(
           `INSERT INTO dl_months (package_id, month, source, ${col})
-           SELECT p.id, ?, ?, v.column2 FROM (VALUES ${chunk.map(() => '(?, ?)').join(',')}) AS v` +
-            ` JOIN dl_packages p ON p.name = v.column1 WHERE 1
+           SELECT p.id, ?, ?, json_extract(j.value, '$[1]') FROM json_each(?) AS j` +
+            ` JOIN dl_packages p ON p.name = json_extract(j.value, '$[0]') WHERE 1
            ON CONFLICT (package_id, month, source) DO UPDATE SET ${col} = ${col} + excluded.${col}`,
         )
-        .bind(month, source, ...chunk.flat()),
+        .bind(month, source, json),
     );
   }
   return out;
@@ -281,12 +394,12 @@ async function listPrefixes(bucket: R2Bucket, prefix: string): Promise<string[]>
   return out.sort();
 }
 
-async function listKeys(bucket: R2Bucket, prefix: string): Promise<string[]> {
-  const out: string[] = [];
+async function listObjects(bucket: R2Bucket, prefix: string): Promise<{ key: string; size: number }[]> {
+  const out: { key: string; size: number }[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix, cursor });
-    for (const o of page.objects) out.push(o.key);
+    for (const o of page.objects) out.push({ key: o.key, size: o.size });
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return out;

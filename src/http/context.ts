@@ -6,6 +6,7 @@ import { callerOf, type Caller } from '../users/accounts';
 import { ipInRanges } from '../users/cidr';
 import { checkSecondFactor } from '../users/two-factor';
 import { SESSION_COOKIE, cookieValue, findWebSession, type WebSession } from '../users/web-sessions';
+import { shardDatabases } from '../downloads/shards';
 import { limitBody } from './body-limit';
 import { HttpError } from './errors';
 import { registryOrigin } from './origin';
@@ -17,6 +18,7 @@ export class RequestContext {
   private caller_?: Promise<Caller | undefined>;
   private session_?: Promise<WebSession | undefined>;
   private secondFactor_?: Promise<boolean>;
+  private shards_?: D1Database[];
 
   constructor(
     req: Request,
@@ -69,6 +71,15 @@ export class RequestContext {
         'www-authenticate': 'Bearer realm="registry"',
       });
     return caller;
+  }
+
+  /** The databases holding the download counts, shard by shard (src/downloads/shards.ts). */
+  get downloadShards(): D1Database[] {
+    this.shards_ ??= shardDatabases(
+      this.env as unknown as Parameters<typeof shardDatabases>[0],
+      this.cfg.downloadShards,
+    );
+    return this.shards_;
   }
 
   /** The browser session the request's cookie names, or undefined; pages use it, the API does not. */

@@ -1,7 +1,10 @@
 // The admin endpoints, behind the route table's `admin` gate (the ADMIN_TOKEN secret; unset, they are
-// off): POST /-/admin/downloads/backfill imports days again on demand, POST /-/admin/users makes a user.
+// off): POST /-/admin/downloads/backfill imports days again on demand, POST /-/admin/downloads/reshard
+// moves counts to another number of shards a page at a time, POST /-/admin/users makes a user.
 import { importAggregates, type ImportResult } from '../downloads/import';
 import { addDays, isDay } from '../downloads/periods';
+import { copyPage, prunePage } from '../downloads/reshard';
+import { shardDatabases } from '../downloads/shards';
 import { readJsonObject } from '../http/body';
 import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
@@ -22,7 +25,7 @@ export async function backfill(ctx: RequestContext): Promise<Response> {
   const resumeAfter = url.searchParams.get('after') ?? '';
   for (const d of days) if (d <= resumeAfter) days.delete(d);
   const started = Date.now();
-  const results: ImportResult[] = await importAggregates(ctx.env.AGGREGATES, ctx.env.DB, {
+  const results: ImportResult[] = await importAggregates(ctx.env.AGGREGATES, ctx.env.DB, ctx.downloadShards, {
     budgetMs,
     days,
     force: true,
@@ -34,6 +37,29 @@ export async function backfill(ctx: RequestContext): Promise<Response> {
     .map((r) => r.day)
     .sort();
   return Response.json({ results, complete, after: finished.at(-1) ?? (resumeAfter || null) });
+}
+
+/**
+ * `?step=copy|prune&to=N&from=K[&after=<name>]`: one page of shard K's packages copied to (or pruned
+ * from where they no longer belong under) N shards; answers `{packages, next}`, `next` null when done.
+ */
+export async function reshard(ctx: RequestContext): Promise<Response> {
+  const q = ctx.url.searchParams;
+  const step = q.get('step');
+  const to = Number(q.get('to'));
+  const from = Number(q.get('from') ?? '0');
+  const after = q.get('after') ?? '';
+  if (step !== 'copy' && step !== 'prune') return jsonError(400, 'step must be copy or prune');
+  if (!Number.isInteger(to) || to < 1 || to > 64) return jsonError(400, 'to must be a whole number from 1 to 64');
+  const shards = shardDatabases(
+    ctx.env as unknown as Parameters<typeof shardDatabases>[0],
+    Math.max(to, ctx.cfg.downloadShards),
+  );
+  if (!Number.isInteger(from) || from < 0 || from >= shards.length)
+    return jsonError(400, `from must be a shard from 0 to ${shards.length - 1}`);
+  if (after.length > 256) return jsonError(400, 'after is a package name, at most 256 characters');
+  const page = await (step === 'copy' ? copyPage : prunePage)(shards, to, from, after);
+  return Response.json(page);
 }
 
 /** POST /-/admin/users {name, password, email?} — creates a user and a token even with sign-up off. */

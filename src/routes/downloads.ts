@@ -4,14 +4,7 @@ import { sha256Hex, matchesEtag } from '../http/conditional';
 import { jsonError } from '../http/errors';
 import { MAX_LEGACY_NAME_LENGTH, clip } from '../limits';
 import { point, range, type PerDay } from '../downloads/answers';
-import {
-  lastLandedDay,
-  lastOwnTrafficDay,
-  packageDays,
-  packageIds,
-  totalDays,
-  versionDownloads,
-} from '../downloads/counts-store';
+import { lastLandedDay, lastOwnTrafficDay, packageDays, totalDays, versionDownloads } from '../downloads/counts-store';
 import { MAX_BULK_DAYS, PeriodError, parsePeriod, spanDays, trimSpan, type Span } from '../downloads/periods';
 
 const MAX_BULK_PACKAGES = 128;
@@ -69,13 +62,12 @@ export async function serveDownloads(ctx: RequestContext, q: DownloadsQuery, now
     if (names.length > MAX_BULK_PACKAGES)
       return jsonError(400, `exceeded max packages of ${MAX_BULK_PACKAGES} for bulk query`);
     if (spanDays(span) > MAX_BULK_DAYS) return jsonError(400, `exceeded max days of ${MAX_BULK_DAYS} for bulk query`);
-    const ids = await packageIds(db, names.filter(known));
-    const days = await packageDays(db, [...ids.values()], span);
+    const days = await packageDays(ctx.downloadShards, names.filter(known), span);
     // fromEntries defines own keys, so a package named `__proto__` is a key like any other.
     const out = Object.fromEntries(
       names.map((name) => {
-        const id = ids.get(name);
-        return [name, id === undefined ? null : shape(span, days.get(id) as PerDay, name)];
+        const perDay = days.get(name);
+        return [name, perDay === undefined ? null : shape(span, perDay as PerDay, name)];
       }),
     );
     return answer(req, out, now);
@@ -83,10 +75,9 @@ export async function serveDownloads(ctx: RequestContext, q: DownloadsQuery, now
 
   const name = rest;
   const trimmed = trimSpan(span);
-  const id = known(name) ? (await packageIds(db, [name])).get(name) : undefined;
-  if (id === undefined) return jsonError(404, `package ${clip(name)} not found`);
-  const days = await packageDays(db, [id], trimmed);
-  return answer(req, shape(trimmed, days.get(id)!, name), now);
+  const perDay = known(name) ? (await packageDays(ctx.downloadShards, [name], trimmed)).get(name) : undefined;
+  if (perDay === undefined) return jsonError(404, `package ${clip(name)} not found`);
+  return answer(req, shape(trimmed, perDay, name), now);
 }
 
 /** `/versions/<name>/last-week`, still percent-encoded; undefined for other paths under `/versions/`. */

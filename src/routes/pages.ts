@@ -2,7 +2,7 @@
 // page, search, and package pages with readme and downloads chart. Each reads what the API reads (the
 // same document sources, the same downloads store), so a page never says other than the API.
 import { range } from '../downloads/answers';
-import { lastLandedDay, packageDays, packageIds } from '../downloads/counts-store';
+import { lastLandedDay, packageDays } from '../downloads/counts-store';
 import { parsePeriod } from '../downloads/periods';
 import { identityBody } from '../docs/encoding';
 import type { RequestContext } from '../http/context';
@@ -181,7 +181,6 @@ function cancel(body: Doc['body']): void {
 async function chartOf(ctx: RequestContext, name: string): Promise<string> {
   const db = ctx.env.DB;
   const span = parsePeriod('last-year', await lastLandedDay(db, new Date().toISOString().slice(0, 10)));
-  const id = (await packageIds(db, [name])).get(name);
-  const days = id === undefined ? new Map() : ((await packageDays(db, [id], span)).get(id) ?? new Map());
+  const days = (await packageDays(ctx.downloadShards, [name], span)).get(name) ?? new Map();
   return downloadsChart(range(span, days).downloads, span.start, span.end);
 }

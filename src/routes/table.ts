@@ -3,7 +3,7 @@
 // the body it may carry, and its handler. src/http/router.ts serves it.
 import { at, under, type Route } from '../http/router';
 import { forward } from '../upstream/client';
-import { adminCreateUser, backfill } from './admin';
+import { adminCreateUser, backfill, reshard } from './admin';
 import { getPolicy, putPolicy } from './policy';
 import { beginWebLogin, loginPage, loginSubmit, pollWebLogin } from './web-login';
 import {
@@ -83,6 +83,7 @@ export const routes: readonly Route[] = [
   at(READ, '/downloads/*', reader, serveDownloads, (ctx) => parseDownloadsPath(ctx.url.pathname)),
   at(READ, '/versions/*', reader, serveVersionDownloads, (ctx) => parseVersionsPath(ctx.url.pathname)),
   at(['POST'], '/-/admin/downloads/backfill', { access: 'admin', what: 'backfill' }, backfill),
+  at(['POST'], '/-/admin/downloads/reshard', { access: 'admin', what: 'resharding' }, reshard),
 
   // Administration.
   at(['POST'], '/-/admin/users', { access: 'admin', what: 'user administration' }, adminCreateUser),

@@ -177,14 +177,16 @@ describe('download counts', () => {
     const want = Array.from({ length: 5000 }, (_, i) => i % 13).reduce((a, b) => a + b, 0);
     await putRun('2019-05-01', '1', { 'part-00000': lines, 'part-00001.gz': await gzip(lines) });
     let t = 0;
-    const cut = await importAggregates(env.AGGREGATES, env.DB, {
+    const cut = await importAggregates(env.AGGREGATES, env.DB, [env.DB], {
+      batchLines: 2000,
       budgetMs: 3,
       now: () => t++,
       days: new Set(['2019-05-01']),
     });
     expect(cut).toEqual([expect.objectContaining({ day: '2019-05-01', done: false, lines: 2000 })]);
     t = 0;
-    const more = await importAggregates(env.AGGREGATES, env.DB, {
+    const more = await importAggregates(env.AGGREGATES, env.DB, [env.DB], {
+      batchLines: 2000,
       budgetMs: 3,
       now: () => t++,
       days: new Set(['2019-05-01']),
