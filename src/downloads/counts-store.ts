@@ -54,7 +54,10 @@ export async function packageDays(shards: D1Database[], names: string[], span: S
   for (const { results } of answers)
     for (const r of results) {
       let perDay = out.get(r.name);
-      if (!perDay) out.set(r.name, (perDay = new Map()));
+      if (!perDay) {
+        perDay = new Map();
+        out.set(r.name, perDay);
+      }
       if (r.month === null) continue; // known, but nothing in these months
       const prefix = `${String(r.month).slice(0, 4)}-${String(r.month).slice(4, 6)}-`;
       DAY_COLS.forEach((c, d) => {

@@ -144,8 +144,9 @@ async function importDay(
           .bind(month, source.id),
         shard
           .prepare(
-            'INSERT INTO dl_shard_progress (source, day, run, part, line, lines, skipped) VALUES (?, ?, ?, 0, 0, 0, 0)' +
-              ' ON CONFLICT (source, day) DO UPDATE SET run = excluded.run, part = 0, line = 0, lines = 0, skipped = 0',
+            'INSERT INTO dl_shard_progress (source, day, run, part, line, lines, skipped)' +
+              ' VALUES (?, ?, ?, 0, 0, 0, 0) ON CONFLICT (source, day)' +
+              ' DO UPDATE SET run = excluded.run, part = 0, line = 0, lines = 0, skipped = 0',
           )
           .bind(source.id, day, run),
       ]);
