@@ -1,4 +1,5 @@
 // Reads and validates the Worker's vars once per isolate.
+import { ConfigError } from './config-error';
 import type { Env } from './env';
 import { MAX_ORIGIN_LENGTH } from './limits';
 import { inScopes } from './packages/names';
@@ -37,7 +38,7 @@ export interface Config {
   releaseAgeExclude: { names: Set<string>; scopes: string[] };
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const cache = new WeakMap<Env, Config>();
 
@@ -74,7 +75,7 @@ export function parseConfig(env: Env): Config {
     upstreamTimeoutMs: nonNegative(env.UPSTREAM_TIMEOUT, 20, 'UPSTREAM_TIMEOUT') * 1000,
     clientMaxAge: nonNegative(env.CLIENT_MAX_AGE, 300, 'CLIENT_MAX_AGE'),
     legacyNames: env.LEGACY_NAMES === 'true',
-    importBudgetMs: nonNegative(env.IMPORT_BUDGET, 25, 'IMPORT_BUDGET') * 1000,
+    importBudgetMs: nonNegative(env.IMPORT_BUDGET, 600, 'IMPORT_BUDGET') * 1000,
     downloadShards: shardCount(env.DOWNLOAD_SHARDS),
     localScopes: scopes(env.LOCAL_SCOPES),
     maxTarballBytes: nonNegative(env.MAX_TARBALL_BYTES, 10 * 1024 * 1024, 'MAX_TARBALL_BYTES', 'bytes'),

@@ -2,7 +2,7 @@
 // DOWNLOAD_SHARDS databases: shard 0 is the registry's own `DB`, shard i > 0 the binding `DOWNLOADS_<i>`.
 // Everything else about downloads (import progress, day totals, own traffic by version) stays in `DB`.
 // `shardOf` is the routing, pure; `shardDatabases` the one adapter that turns a count into bindings.
-import { ConfigError } from '../config';
+import { ConfigError } from '../config-error';
 
 /** FNV-1a over the name's UTF-16 code units: stable across runtimes, spreads names evenly. */
 export function shardOf(name: string, count: number): number {

@@ -14,7 +14,8 @@ import { checkAccount } from '../users/account-fields';
 /** `?start=YYYY-MM-DD&days=N[&after=YYYY-MM-DD]`: those days again, resumable from `after`. */
 export async function backfill(ctx: RequestContext): Promise<Response> {
   const { url } = ctx;
-  const budgetMs = ctx.cfg.importBudgetMs;
+  // A request's caller waits for the answer: a backfill call stops within 25 s and is called again.
+  const budgetMs = Math.min(ctx.cfg.importBudgetMs, 25_000);
   const start = url.searchParams.get('start') ?? '';
   const count = Number(url.searchParams.get('days') ?? '1');
   if (!isDay(start)) return jsonError(400, 'start must be a date, YYYY-MM-DD');
