@@ -74,11 +74,13 @@ try {
   fail(`cron: ${e.message}`);
 }
 
-execFileSync(wrangler, ['d1', 'migrations', 'apply', 'registry', '--local', '--persist-to', stateDir], {
-  cwd: root,
-  env,
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+// Every D1 database of wrangler.toml: `registry`, and any download-counts shards (DOWNLOADS_1…).
+for (const db of config.d1_databases ?? [{ database_name: 'registry' }])
+  execFileSync(wrangler, ['d1', 'migrations', 'apply', db.database_name, '--local', '--persist-to', stateDir], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 
 // The bundle `wrangler deploy` would upload: no dev middleware, no watcher, no inspector.
 const bundleDir = mkdtempSync(join(tmpdir(), 'npm-start-bundle-'));
