@@ -18,7 +18,7 @@ type Obj = Record<string, unknown>;
 
 /** Versions shown on the package page; the versions page shows the rest. */
 export const VERSIONS_SHOWN = 50;
-export const VERSIONS_PAGE = 500;
+export const VERSIONS_PAGE = 300;
 const DEPS_SHOWN = 200;
 
 function obj(v: unknown): Obj {

@@ -163,6 +163,18 @@ const pathArb = () =>
     segment().map((n) => `/versions/${n}/last-week`),
     fc.tuple(segment(), segment()).map(([s, d]) => `/-/admin/downloads/backfill?start=${s}&days=${d}`),
     fc.constant('/-/admin/users'),
+    fc
+      .tuple(segment(), segment(), segment())
+      .map(([a, b, c]) => `/-/admin/downloads/reshard?step=${a}&to=${b}&from=${c}`),
+    // Pages (for browsers) and their forms.
+    fc.constantFrom('/', '/-/web/login', '/-/web/logout', '/~'),
+    fc.tuple(segment(), segment()).map(([q, p]) => `/search?q=${q}&page=${p}`),
+    segment().map((n) => `/package/${n}`),
+    fc.tuple(segment(), segment()).map(([n, v]) => `/package/${n}/v/${v}`),
+    fc.tuple(segment(), segment()).map(([n, p]) => `/package/${n}/versions?page=${p}`),
+    fc
+      .tuple(segment(), fc.constantFrom('', '/tokens', '/tokens/revoke', '/two-factor'))
+      .map(([u, rest]) => `/~${u}${rest}`),
     fc.array(segment(), { maxLength: 6 }).map((segs) => `/${segs.join('/')}`),
   );
 
@@ -225,11 +237,13 @@ const headerArb = () =>
       'application/json',
       '*/*',
       'text/html',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
       `${CORGI}; q=abc, application/json;q=`,
       ';;,,',
     ),
     'if-none-match': fc.constantFrom(undefined, '*', '"x"', 'W/', ',,,'),
-    'content-type': fc.constantFrom(undefined, 'application/json', 'text/plain'),
+    'content-type': fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+    cookie: fc.constantFrom(undefined, 'session=zz', `session=${'a'.repeat(64)}`, 'web_csrf=00; session=', ';;='),
     'cf-connecting-ip': fc.constantFrom(undefined, '127.0.0.1', 'not-an-ip', '::ffff:10.0.0.1'),
   });
 
@@ -276,7 +290,9 @@ async function send(req: {
   const what = `${req.method} ${req.path.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
   if (res.status >= 500) throw new Error(`5xx: ${what}`);
   if (STACK.test(text)) throw new Error(`stack trace in body: ${what}`);
-  if (res.status >= 400 && req.method !== 'HEAD') {
+  // A page's error is a page (for a browser); every other error is the API's JSON.
+  const page = (res.headers.get('content-type') ?? '').startsWith('text/html');
+  if (res.status >= 400 && req.method !== 'HEAD' && !page) {
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -198,6 +198,13 @@ describe('package pages', () => {
     const page = await r.text();
     const readme = page.slice(page.indexOf('<div class="readme">'), page.indexOf('</section>'));
     expect(page.length - readme.length).toBeLessThan(100 * 1024);
+    // The versions list, a page at a time, each under 100 KB too; the last page holds the oldest.
+    const first = await (await html(`/package/${name}/versions`)).text();
+    expect(first.length).toBeLessThan(100 * 1024);
+    expect(first).toContain(`/package/${name}/v/1.29.99"`);
+    const last = await (await html(`/package/${name}/versions?page=9`)).text();
+    expect(last).toContain(`/package/${name}/v/1.0.0"`);
+    expect(last).not.toContain('>Older<');
   });
 });
 
