@@ -94,7 +94,12 @@ export class RequestContext {
    * Checked once per request, so a recovery code is used up once.
    */
   async requireSecondFactor(user: string): Promise<void> {
-    this.secondFactor_ ??= checkSecondFactor(this.env.DB, user, this.req.headers.get('npm-otp'));
+    this.secondFactor_ ??= checkSecondFactor(
+      this.env.DB,
+      user,
+      this.req.headers.get('npm-otp'),
+      this.env.LOGIN_LIMITER,
+    );
     if (!(await this.secondFactor_))
       throw new HttpError(401, 'this operation requires a one-time password from your authenticator app', {
         'www-authenticate': 'OTP',

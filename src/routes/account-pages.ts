@@ -91,7 +91,7 @@ export async function webLoginSubmit(ctx: RequestContext): Promise<Response> {
       if (!ok) return signInForm(ctx, 409, `The name ${account.name} is taken.`, next);
     }
     if (!ok) return signInForm(ctx, 401, 'Wrong user name or password.', next);
-    if (!(await checkSecondFactor(env.DB, account.name, f.get('otp') || null)))
+    if (!(await checkSecondFactor(env.DB, account.name, f.get('otp') || null, env.LOGIN_LIMITER)))
       return signInForm(ctx, 401, NEEDS_CODE, next);
     const id = await openSession(env.DB, account.name);
     const headers = new Headers({ location: next, 'cache-control': 'no-store' });
@@ -260,7 +260,7 @@ codes somewhere safe: each works once in place of a code, and they are not shown
   }
   if (action === 'disable') {
     const on = await totpSecret(db, s.user);
-    if (!on || !(await checkSecondFactor(db, s.user, f.get('code') || null)))
+    if (!on || !(await checkSecondFactor(db, s.user, f.get('code') || null, ctx.env.LOGIN_LIMITER)))
       return page(400, s.user, await userMain(ctx, s, `<p class="error" role="alert">${esc(NEEDS_CODE)}</p>`));
     await disableTwoFactor(db, s.user);
     return seeOther(`/~${encodeURIComponent(s.user)}`);

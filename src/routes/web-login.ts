@@ -81,7 +81,8 @@ export async function loginSubmit(ctx: RequestContext, { id }: Params): Promise<
     if (!ok) return form(ctx, s, 409, `The name ${account.name} is taken.`);
   }
   if (!ok) return form(ctx, s, 401, 'Wrong user name or password.');
-  if (!(await checkSecondFactor(env.DB, account.name, f.get('otp') || null))) return form(ctx, s, 401, NEEDS_CODE);
+  if (!(await checkSecondFactor(env.DB, account.name, f.get('otp') || null, env.LOGIN_LIMITER)))
+    return form(ctx, s, 401, NEEDS_CODE);
   const { token } = await issueToken(env.DB, account.name);
   if (!(await completeLogin(env.DB, id, account.name, token))) return expired();
   return done(account.name);

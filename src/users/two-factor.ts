@@ -3,6 +3,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { renderSVG } from 'uqr';
 import { tokenHash } from './crypto';
+import { allowCodeCheck } from './throttle';
 
 const RECOVERY_CODES = 10;
 
@@ -23,12 +24,19 @@ export function validTotp(secret: string, code: string, now = Date.now()): boole
 
 /**
  * Checks a presented one-time password: a TOTP code, or else a recovery code, which is used up. True
- * when the user has two-factor off (nothing to check) or the code is good.
+ * when the user has two-factor off (nothing to check) or the code is good. Each check counts against
+ * `limiter` (LOGIN_LIMITER): beyond its rate, a Refusal (429).
  */
-export async function checkSecondFactor(db: D1Database, user: string, presented: string | null): Promise<boolean> {
+export async function checkSecondFactor(
+  db: D1Database,
+  user: string,
+  presented: string | null,
+  limiter?: RateLimit,
+): Promise<boolean> {
   const secret = await totpSecret(db, user);
   if (secret === undefined) return true;
   if (presented === null) return false;
+  await allowCodeCheck(limiter, user);
   const code = presented.trim();
   if (validTotp(secret, code)) return true;
   return useRecoveryCode(db, user, code);

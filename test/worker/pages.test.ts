@@ -386,6 +386,29 @@ describe('two-factor', () => {
   });
 });
 
+describe('two-factor guessing', () => {
+  it('wrong codes count against the login rate limit: 429 before a million guesses', async () => {
+    const name = uniqueName('tfa-guess');
+    const token = await signup(name);
+    await env.DB.prepare("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE name = ?").bind(name).run();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await fetchWorker('/-/npm/v1/tokens', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'npm-otp': '000000' },
+        body: JSON.stringify({ password: `pw-${name}` }),
+      });
+      statuses.push(r.status);
+      if (r.status === 429) {
+        expect(r.headers.get('retry-after')).toBe('60');
+        expect(((await r.json()) as { error: string }).error).toMatch(/too many one-time password attempts/);
+      }
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+});
+
 /** Readme XSS corpus: markdown and raw HTML, each trying another way to run script; safe content first. */
 const XSS = [
   '<a href="https://example.com/ok" onmouseover="alert(1)">ok link</a>',
