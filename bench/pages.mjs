@@ -6,6 +6,7 @@
 // before the readme. Target: at most 50 ms of CPU per page.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../test/support/fake-upstream.mjs';
 import { sharedRegistry, LOCAL_FIXTURES } from '../test/support/fixtures.mjs';
@@ -17,7 +18,8 @@ import { here, root, startWorker } from './worker-harness.mjs';
 const VERSIONS = Number(process.env.PAGE_VERSIONS ?? 3000);
 const PACKAGES = Number(process.env.PAGE_PACKAGES ?? 8);
 const REPEATS = Number(process.env.PAGE_REPEATS ?? 40);
-const RENDERS = Number(process.env.PAGE_RENDERS ?? 10);
+const RENDERS = Number(process.env.PAGE_RENDERS ?? 4);
+const ROUNDS = Number(process.env.PAGE_ROUNDS ?? 5);
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const PROFILE = process.env.PAGE_PROFILE === '1';
 const cleanup = [];
@@ -105,8 +107,8 @@ async function idle() {
 
 /**
  * The render alone on workerd, with no storage: the real render code bundled into a one-route Worker on
- * its own Miniflare, which renders the page `RENDERS` times per request. Wall time per render (one
- * request at a time on an idle machine, no I/O inside the loop), so it is the isolate's CPU.
+ * its own Miniflare, which renders the page `RENDERS` times per request, in `ROUNDS` rounds. Wall time per
+ * render of the fastest round (one request at a time, no I/O inside the loop), so it is the isolate's CPU.
  */
 async function renderAlone(docs) {
   const out = join(here, '.out', 'page-render.mjs');
@@ -122,12 +124,18 @@ async function renderAlone(docs) {
   const mf = new Miniflare({ modules: true, scriptPath: out, compatibilityDate: '2026-04-01' });
   cleanup.push(() => mf.dispose());
   const times = [];
-  for (const [name, text] of docs) {
-    await mf.dispatchFetch('http://render.test/', { method: 'PUT', body: text });
-    await (await mf.dispatchFetch(`http://render.test/?n=2&name=${name}`)).text(); // warm-up
-    const t = performance.now();
-    await (await mf.dispatchFetch(`http://render.test/?n=${RENDERS}&name=${name}`)).text();
-    times.push((performance.now() - t) / RENDERS);
+  for (const [name, text, gz] of docs) {
+    await mf.dispatchFetch('http://render.test/', { method: 'PUT', body: gz ? new Uint8Array(gzipSync(text)) : text });
+    const q = `name=${name}${gz ? '&gz=1' : ''}`;
+    await (await mf.dispatchFetch(`http://render.test/?n=2&${q}`)).text(); // warm-up
+    // The fastest of ROUNDS rounds: what another process on this machine takes from a round only adds.
+    let best = Infinity;
+    for (let r = 0; r < ROUNDS; r++) {
+      const t = performance.now();
+      await (await mf.dispatchFetch(`http://render.test/?n=${RENDERS}&${q}`)).text();
+      best = Math.min(best, (performance.now() - t) / RENDERS);
+    }
+    times.push(best);
   }
   return times;
 }
@@ -183,7 +191,11 @@ async function main() {
     delete d.readme;
     return [n, JSON.stringify(d)];
   });
-  const [aloneBig, aloneSmall, bareBig, bareSmall] = await renderAlone([...samples, ...noReadme]);
+  const [aloneBig, aloneSmall, bareBig, bareSmall, gzBig] = await renderAlone([
+    ...samples,
+    ...noReadme,
+    [...samples[0], true],
+  ]);
   const verdict = (ms) => (ms <= 50 ? 'PASS' : 'FAIL');
   const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
   console.log(
@@ -205,6 +217,10 @@ async function main() {
     `${bare.toFixed(1)}, so the readme ${(all - bare).toFixed(1)}`;
   console.log(alone("express's manifests", aloneBig, bareBig));
   console.log(alone('lean manifests', aloneSmall, bareSmall));
+  console.log(
+    `  express's, from gzip  ${gzBig.toFixed(1).padStart(6)}   ${verdict(gzBig)} (<= 50 ms): the stored gzip ` +
+      'decompressed first, as a first view does',
+  );
 }
 
 await runBench(main, cleanup);
