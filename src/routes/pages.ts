@@ -159,9 +159,9 @@ export async function packagePage(ctx: RequestContext, target: PackagePage): Pro
     rendered.set(memo, kept, kept.main.length * 2, RENDERED_MS);
   }
   if (!read) cancel(r.body);
-  const main = kept.main.includes(CHART_SLOT)
-    ? kept.main.replace(CHART_SLOT, await chartOf(ctx, target.name))
-    : kept.main;
+  // A function, so that nothing in the chart is read as a replacement pattern (`$&`).
+  const chart = kept.main.includes(CHART_SLOT) ? await chartOf(ctx, target.name) : '';
+  const main = kept.main.replace(CHART_SLOT, () => chart);
   return page(200, kept.title, main, opts);
 }
 
