@@ -15,7 +15,7 @@ export default {
   async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     const cfg = readConfig(env);
     await flushOwnTraffic(env.DB, env.AGGREGATES);
-    const shards = shardDatabases(env as unknown as Parameters<typeof shardDatabases>[0], cfg.downloadShards);
+    const shards = shardDatabases(env, cfg.downloadShards);
     await importAggregates(env.AGGREGATES, env.DB, shards, { budgetMs: cfg.importBudgetMs });
   },
   queue: countDownloads,

@@ -26,10 +26,11 @@ export function byShard(names: string[], count: number): [number, string[]][] {
 }
 
 /** The shard databases for `count` shards: `DB`, then `DOWNLOADS_1`…; a missing binding is an error. */
-export function shardDatabases(env: { DB: D1Database } & Record<string, unknown>, count: number): D1Database[] {
+export function shardDatabases(env: { DB: D1Database }, count: number): D1Database[] {
   const out: D1Database[] = [env.DB];
+  const named = env as unknown as Record<string, unknown>; // the shards' bindings are not in the Env type
   for (let i = 1; i < count; i++) {
-    const db = env[`DOWNLOADS_${i}`];
+    const db = named[`DOWNLOADS_${i}`];
     if (!db || typeof (db as D1Database).prepare !== 'function')
       throw new ConfigError(`DOWNLOAD_SHARDS is ${count} but no D1 binding DOWNLOADS_${i} exists`);
     out.push(db as D1Database);

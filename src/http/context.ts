@@ -75,10 +75,7 @@ export class RequestContext {
 
   /** The databases holding the download counts, shard by shard (src/downloads/shards.ts). */
   get downloadShards(): D1Database[] {
-    this.shards_ ??= shardDatabases(
-      this.env as unknown as Parameters<typeof shardDatabases>[0],
-      this.cfg.downloadShards,
-    );
+    this.shards_ ??= shardDatabases(this.env, this.cfg.downloadShards);
     return this.shards_;
   }
 

@@ -52,10 +52,7 @@ export async function reshard(ctx: RequestContext): Promise<Response> {
   const after = q.get('after') ?? '';
   if (step !== 'copy' && step !== 'prune') return jsonError(400, 'step must be copy or prune');
   if (!Number.isInteger(to) || to < 1 || to > 64) return jsonError(400, 'to must be a whole number from 1 to 64');
-  const shards = shardDatabases(
-    ctx.env as unknown as Parameters<typeof shardDatabases>[0],
-    Math.max(to, ctx.cfg.downloadShards),
-  );
+  const shards = shardDatabases(ctx.env, Math.max(to, ctx.cfg.downloadShards));
   if (!Number.isInteger(from) || from < 0 || from >= shards.length)
     return jsonError(400, `from must be a shard from 0 to ${shards.length - 1}`);
   if (after.length > 256) return jsonError(400, 'after is a package name, at most 256 characters');
