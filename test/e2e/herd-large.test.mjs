@@ -42,6 +42,7 @@ describe('a herd of cold requests for large packuments through npm start', () =>
     console.log(
       `herd of ${docs.length} (${(total / 1e6).toFixed(0)} MB): cold ${(cold.wallMs / 1000).toFixed(1)} s, ` +
         `cached ${(warm.wallMs / 1000).toFixed(1)} s; ` +
+        `retried on a closed kept-alive socket: ${cold.retries.length + warm.retries.length}; ` +
         `${fdsAfterCold} descriptors in npm start's group after the cold round; ` +
         `log ${live.registry.log().length} bytes`,
     );

@@ -87,10 +87,14 @@ export async function putLargeDocs(upstreamUrl) {
   return out;
 }
 
-/** Twenty parallel GETs, half abbreviated; returns [{ name, status, versions, ms }] and the wall time. */
+/**
+ * Twenty parallel GETs, half abbreviated; returns [{ name, status, versions, ms }], the wall time, and the
+ * names whose request was retried once on a closed kept-alive socket.
+ */
 export async function herd(registryUrl, docs, { timeoutMs = 120_000 } = {}) {
   const t0 = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
+  const retries = [];
   const answers = await Promise.all(
     docs.map(async ({ name }, i) => {
       const headers =
@@ -98,8 +102,18 @@ export async function herd(registryUrl, docs, { timeoutMs = 120_000 } = {}) {
           ? { accept: 'application/json' }
           : { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' };
       const t = performance.now();
+      const url = new URL(name.replace('/', '%2f'), registryUrl);
       try {
-        const r = await fetch(new URL(name.replace('/', '%2f'), registryUrl), { headers, signal });
+        let r;
+        try {
+          r = await fetch(url, { headers, signal });
+        } catch (e) {
+          // A kept-alive socket the server had just closed fails the request before any answer (undici's
+          // UND_ERR_SOCKET): a client retries such a GET once, as npm does. A failure mid-body is not retried.
+          if (e.cause?.code !== 'UND_ERR_SOCKET' && e.cause?.code !== 'ECONNRESET') throw e;
+          retries.push(name);
+          r = await fetch(url, { headers, signal });
+        }
         const body = await r.json();
         return { name, status: r.status, versions: Object.keys(body.versions ?? {}).length, ms: performance.now() - t };
       } catch (e) {
@@ -109,5 +123,5 @@ export async function herd(registryUrl, docs, { timeoutMs = 120_000 } = {}) {
       }
     }),
   );
-  return { answers, wallMs: performance.now() - t0 };
+  return { answers, wallMs: performance.now() - t0, retries };
 }
