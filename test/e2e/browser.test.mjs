@@ -3,13 +3,12 @@
 // inert in the DOM, `npm login` finished by the browser filling the form, two-factor enrolment and a publish
 // with the code, the private mode, and accessibility basics (axe-core). Screenshots go to screenshots/.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { Secret, TOTP } from 'otpauth';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, exec, isolatedEnv, startRegistry, tempDir, useRegistry } from './support.mjs';
+import { ROOT, exec, isolatedEnv, npmLogin, putAggregate, startRegistry, tempDir, useRegistry } from './support.mjs';
 
 const live = useRegistry();
 const SHOTS = join(ROOT, 'screenshots');
@@ -95,25 +94,7 @@ function npm(home, args, cwd = home) {
   });
 }
 
-async function putObject(key, text) {
-  const file = join(tempDir('obj'), 'body');
-  writeFileSync(file, text);
-  await exec(
-    join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    [
-      'r2',
-      'object',
-      'put',
-      `registry-aggregates/${key}`,
-      '--file',
-      file,
-      '--local',
-      '--persist-to',
-      live.registry.stateDir,
-    ],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' } },
-  );
-}
+const putObject = (key, text) => putAggregate(live.registry.stateDir, key, text);
 
 const day = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
@@ -241,19 +222,8 @@ describe('pages in headless Chromium through npm start', () => {
 
   it('npm login: the browser fills the form npm opened, npm gets the token', async () => {
     const home = tempDir('login');
-    const child = spawn('npm', ['login', '--registry', live.registry.url], { cwd: home, env: isolatedEnv(home) });
-    let out = '';
-    const finished = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-    const loginUrl = await new Promise((resolve, reject) => {
-      const look = (chunk) => {
-        out += chunk;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/-\/login\/[0-9a-f]{32})/.exec(out);
-        if (m) resolve(m[1]);
-      };
-      child.stdout.on('data', look);
-      child.stderr.on('data', look);
-      finished.then(() => reject(new Error(`npm login ended first:\n${out}`)));
-    });
+    const login = npmLogin(home, live.registry.url);
+    const loginUrl = await login.url;
     const { page, context } = await newPage();
     await page.goto(loginUrl);
     expect(await axeViolations(page)).toEqual([]);
@@ -263,7 +233,8 @@ describe('pages in headless Chromium through npm start', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByText('You can go back to your terminal').waitFor();
     await shot(page, 'npm-login-done');
-    expect(await finished, out).toBe(0);
+    const { code, out } = await login.finished;
+    expect(code, out).toBe(0);
     const { stdout } = await npm(home, ['whoami']);
     expect(stdout.trim()).toBe(`browser${SUFFIX}`);
     await context.close();

@@ -1,35 +1,12 @@
 // Download counts end to end: npm start, aggregates put with `wrangler r2 object put --local`,
 // the cron handler run through GET /__scheduled, the API over HTTP, and the backfill script.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, exec, tempDir, useRegistry } from './support.mjs';
+import { ROOT, exec, putAggregate, useRegistry } from './support.mjs';
 
 const live = useRegistry();
 
-async function putObject(key, text) {
-  const file = join(tempDir('obj'), 'body');
-  writeFileSync(file, text);
-  await exec(
-    join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    [
-      'r2',
-      'object',
-      'put',
-      `registry-aggregates/${key}`,
-      '--file',
-      file,
-      '--local',
-      '--persist-to',
-      live.registry.stateDir,
-    ],
-    {
-      cwd: ROOT,
-      // no banner, so no update check
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' },
-    },
-  );
-}
+const putObject = (key, text) => putAggregate(live.registry.stateDir, key, text);
 
 const api = async (path) => {
   const r = await fetch(new URL(path, live.registry.url));

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests: `npm start` against a fake upstream, temp folders, client runs.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,4 +153,41 @@ export function useRegistry({ env: extraEnv = {} } = {}) {
     removeTemps();
   });
   return env;
+}
+
+/** Puts `text` into the download aggregates bucket of npm start's local state, as `wrangler r2` does. */
+export async function putAggregate(stateDir, key, text) {
+  const file = join(tempDir('obj'), 'body');
+  writeFileSync(file, text);
+  await exec(
+    join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    ['r2', 'object', 'put', `registry-aggregates/${key}`, '--file', file, '--local', '--persist-to', stateDir],
+    // no banner, so no update check
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: '1' } },
+  );
+}
+
+/**
+ * Runs `npm login` (web login) in `home` against `registryUrl`; resolves { url, finished, child } once it
+ * printed its login URL (`finished`: { code, out } when it exits).
+ */
+export function npmLogin(home, registryUrl) {
+  const child = spawn('npm', ['login', '--registry', registryUrl], {
+    cwd: home,
+    env: isolatedEnv(home),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const finished = new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+  const url = new Promise((resolve, reject) => {
+    const look = (chunk) => {
+      out += chunk;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/-\/login\/[0-9a-f]{32})/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    finished.then(() => reject(new Error(`npm login ended before printing a URL:\n${out}`)));
+  });
+  return { url, finished, child };
 }

@@ -1,40 +1,17 @@
 // `npm login` with the real npm CLI (web login, its default) against npm start: npm prints the login URL
 // and polls; the test signs in through the page's form as a browser would (CSRF value and cookie), then
 // npm saves the token, and `npm whoami` uses it.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exec, isolatedEnv, tempDir, useRegistry } from './support.mjs';
+import { exec, isolatedEnv, npmLogin, tempDir, useRegistry } from './support.mjs';
 
 const live = useRegistry();
-
-/** Runs `npm login`; resolves { url, finished } once it printed the login URL. */
-function npmLogin(home) {
-  const child = spawn('npm', ['login', '--registry', live.registry.url], {
-    cwd: home,
-    env: isolatedEnv(home),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const finished = new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
-  const url = new Promise((resolve, reject) => {
-    const look = (chunk) => {
-      out += chunk;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/-\/login\/[0-9a-f]{32})/.exec(out);
-      if (m) resolve(m[1]);
-    };
-    child.stdout.on('data', look);
-    child.stderr.on('data', look);
-    finished.then(() => reject(new Error(`npm login ended before printing a URL:\n${out}`)));
-  });
-  return { url, finished, child };
-}
 
 describe('npm login (web) through npm start', () => {
   it('prints the login URL, waits for the form, then saves a working token', async () => {
     const home = tempDir('web');
-    const login = npmLogin(home);
+    const login = npmLogin(home, live.registry.url);
     const url = await login.url;
 
     // The browser's part: open the page, send the form with its CSRF value and cookie.
