@@ -245,8 +245,8 @@ async function importDay(
         .first<{ n: number }>(),
     ),
   );
-  const lines_ = sum(pos, 'lines');
-  const skipped_ = sum(pos, 'skipped');
+  const totalLines = sum(pos, 'lines');
+  const totalSkipped = sum(pos, 'skipped');
   await db.batch([
     db
       .prepare(
@@ -262,10 +262,10 @@ async function importDay(
       .prepare(
         "UPDATE dl_imports SET state = 'done', finished_at = ?, lines = ?, skipped = ? WHERE source = ? AND day = ?",
       )
-      .bind(now(), lines_, skipped_, source.id, day),
+      .bind(now(), totalLines, totalSkipped, source.id, day),
   ]);
-  log.line('done', lines_, skipped_);
-  return { day, source: source.id, run, lines: lines_, skipped: skipped_, done: true };
+  log.line('done', totalLines, totalSkipped);
+  return { day, source: source.id, run, lines: totalLines, skipped: totalSkipped, done: true };
 }
 
 function sum(pos: ShardProgress[], k: 'lines' | 'skipped'): number {

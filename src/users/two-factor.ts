@@ -2,7 +2,7 @@
 // otpauth library, opt-in per user, plus ten single-use recovery codes kept hashed. D1 holds the state.
 import { Secret, TOTP } from 'otpauth';
 import { renderSVG } from 'uqr';
-import { tokenHash } from './crypto';
+import { randomHex, tokenHash } from './crypto';
 import { allowCodeCheck } from './throttle';
 
 const RECOVERY_CODES = 10;
@@ -91,10 +91,7 @@ export async function confirmEnrolment(db: D1Database, user: string, code: strin
     .bind(user)
     .first<{ totp_pending: string | null }>();
   if (!r?.totp_pending || !validTotp(r.totp_pending, code.trim())) return undefined;
-  const codes = Array.from({ length: RECOVERY_CODES }, () => {
-    const hex = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('');
-    return hex;
-  });
+  const codes = Array.from({ length: RECOVERY_CODES }, () => randomHex(10));
   const hashes = await Promise.all(codes.map((c) => tokenHash(c)));
   await db.batch([
     db
