@@ -20,12 +20,23 @@ interface Named {
   name: string;
 }
 
-async function pageOf(db: D1Database, after: string, limit: number): Promise<Named[]> {
-  const r = await db
+/** The page of shard `from`'s packages after `after` that belong elsewhere under `count`, and where to go on. */
+async function movingPage(
+  shards: D1Database[],
+  count: number,
+  from: number,
+  after: string,
+  limit: number,
+): Promise<{ moving: Named[]; next: string | null }> {
+  const r = await shards[from]
     .prepare('SELECT id, name FROM dl_packages WHERE name > ? ORDER BY name LIMIT ?')
     .bind(after, limit)
     .all<Named>();
-  return r.results;
+  const page = r.results;
+  return {
+    moving: page.filter((p) => shardOf(p.name, count) !== from),
+    next: page.length < limit ? null : page[page.length - 1].name,
+  };
 }
 
 /** Copies the packages after `after` in shard `from` that belong to another shard under `count`. */
@@ -36,8 +47,7 @@ export async function copyPage(
   after: string,
   limit = RESHARD_PAGE,
 ): Promise<Page> {
-  const page = await pageOf(shards[from], after, limit);
-  const moving = page.filter((p) => shardOf(p.name, count) !== from);
+  const { moving, next } = await movingPage(shards, count, from, after, limit);
   if (moving.length) {
     const rows = await shards[from]
       .prepare(
@@ -77,7 +87,7 @@ export async function copyPage(
       ),
     );
   }
-  return { packages: moving.length, next: page.length < limit ? null : page[page.length - 1].name };
+  return { packages: moving.length, next };
 }
 
 /** Deletes, from shard `from`, the packages after `after` that belong to another shard under `count`. */
@@ -88,12 +98,12 @@ export async function prunePage(
   after: string,
   limit = RESHARD_PAGE,
 ): Promise<Page> {
-  const page = await pageOf(shards[from], after, limit);
-  const ids = JSON.stringify(page.filter((p) => shardOf(p.name, count) !== from).map((p) => p.id));
+  const { moving, next } = await movingPage(shards, count, from, after, limit);
+  const ids = JSON.stringify(moving.map((p) => p.id));
   const db = shards[from];
   const [, gone] = await db.batch([
     db.prepare('DELETE FROM dl_months WHERE package_id IN (SELECT value FROM json_each(?))').bind(ids),
     db.prepare('DELETE FROM dl_packages WHERE id IN (SELECT value FROM json_each(?))').bind(ids),
   ]);
-  return { packages: gone.meta.changes ?? 0, next: page.length < limit ? null : page[page.length - 1].name };
+  return { packages: gone.meta.changes ?? 0, next };
 }
