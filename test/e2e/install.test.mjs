@@ -1,4 +1,4 @@
-// npm start against a fake upstream, then real installs with npm, pnpm, yarn 1 and yarn 4.
+// npm start against a fake upstream, then real installs with npm, pnpm, yarn 1, yarn 4 and bun.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ const NPM = 'npm';
 const PNPM = join(ROOT, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
 const YARN1 = join(ROOT, 'node_modules', 'yarn', 'bin', 'yarn.js');
 const YARN4 = join(ROOT, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js');
+const BUN = join(ROOT, 'node_modules', '.bin', 'bun');
 
 const live = useRegistry();
 
@@ -173,5 +174,23 @@ describe('installs through npm start', () => {
     );
     expect(sorted(resolutions)).toEqual(CLOSURE);
     expect([...lock.matchAll(/^ {2}checksum: \S+$/gm)].length).toBe(28);
+  });
+
+  it('bun installs through it', async () => {
+    const dir = project('bun');
+    const home = tempDir('home');
+    await exec(BUN, ['add', ...PACKAGES, '--registry', live.registry.url, '--cache-dir', join(home, 'cache')], {
+      cwd: dir,
+      env: isolatedEnv(home, { BUN_CONFIG_NO_TELEMETRY: '1', DO_NOT_TRACK: '1' }),
+    });
+    expect(installedNames(dir)).toEqual(PACKAGES);
+    // bun.lock is JSON with trailing commas: packages maps a path to [name@version, registry, info, integrity]
+    const lock = JSON.parse(readFileSync(join(dir, 'bun.lock'), 'utf8').replace(/,(\s*[}\]])/g, '$1'));
+    const entries = Object.values(lock.packages).map(([spec, , , integrity]) => {
+      const at = spec.lastIndexOf('@');
+      return { name: spec.slice(0, at), version: spec.slice(at + 1), integrity };
+    });
+    expect(sorted(entries.map((e) => `${e.name}@${e.version}`))).toEqual(CLOSURE);
+    for (const e of entries) expect(e.integrity).toBe(fixtureIntegrity(e.name, e.version));
   });
 });

@@ -284,12 +284,15 @@ describe('local publishing with the npm CLI', () => {
     expect(await npm(alice.home, ['view', NAME, 'dist-tags.latest'])).toBe('2.0.0');
   });
 
-  it('takes publishes from pnpm, yarn 1 and yarn 4 too', async () => {
+  it('takes publishes from pnpm, yarn 1, yarn 4 and bun too', async () => {
     const host = new URL(live.registry.url).host;
     const bin = (...p) => join(ROOT, 'node_modules', ...p);
+    const node = process.execPath;
+    // each client: [command, ...arguments]
     const clients = {
-      pnpm: [bin('pnpm', 'bin', 'pnpm.cjs'), 'publish', '--no-git-checks', '--registry', live.registry.url],
+      pnpm: [node, bin('pnpm', 'bin', 'pnpm.cjs'), 'publish', '--no-git-checks', '--registry', live.registry.url],
       yarn1: [
+        node,
         bin('yarn', 'bin', 'yarn.js'),
         'publish',
         '--non-interactive',
@@ -299,9 +302,11 @@ describe('local publishing with the npm CLI', () => {
         '--registry',
         live.registry.url,
       ],
-      yarn4: [bin('@yarnpkg', 'cli-dist', 'bin', 'yarn.js'), 'npm', 'publish'],
+      yarn4: [node, bin('@yarnpkg', 'cli-dist', 'bin', 'yarn.js'), 'npm', 'publish'],
+      // bun reads the token from ~/.npmrc
+      bun: [bin('.bin', 'bun'), 'publish', '--registry', live.registry.url],
     };
-    for (const [client, [script, ...args]] of Object.entries(clients)) {
+    for (const [client, [cmd, ...args]] of Object.entries(clients)) {
       const name = `@acme/by-${client}-${SUFFIX}`;
       const dir = packageDir(name, '1.0.0', `published with ${client}`);
       const env = isolatedEnv(alice.home);
@@ -315,9 +320,9 @@ describe('local publishing with the npm CLI', () => {
           `npmRegistryServer: "${live.registry.url}"\nnpmAuthToken: "${alice.token}"\n` +
             'unsafeHttpWhitelist: ["127.0.0.1"]\n',
         );
-        await exec(process.execPath, [script, 'install'], { cwd: dir, env }); // yarn 4 publishes from a lockfile
+        await exec(cmd, [args[0], 'install'], { cwd: dir, env }); // yarn 4 publishes from a lockfile
       }
-      await exec(process.execPath, [script, ...args], { cwd: dir, env });
+      await exec(cmd, args, { cwd: dir, env });
       const view = await json(alice.home, ['view', name]);
       expect(view).toMatchObject({ name, version: '1.0.0', description: `published with ${client}` });
       expect(view.dist.tarball).toBe(tarball(name, '1.0.0').href);
