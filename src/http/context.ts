@@ -41,7 +41,7 @@ export class RequestContext {
 
   /** The origin tarball URLs and cache keys use; only package routes need it, so it is read on first use. */
   get origin(): string {
-    this.origin_ ??= registryOrigin(this.cfg, this.req);
+    this.origin_ ??= registryOrigin(this.cfg, this.url);
     return this.origin_;
   }
 

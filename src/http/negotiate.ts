@@ -1,5 +1,6 @@
 // Accept negotiation between the abbreviated and the full packument.
 import type { Representation } from '../docs/source';
+import { memoize } from '../memo';
 
 export const CORGI_TYPE = 'application/vnd.npm.install-v1+json';
 
@@ -23,14 +24,18 @@ export function chooseRepresentation(accept: string | null | undefined): Represe
 
 /** Whether `Accept-Encoding` takes gzip (q-values: `gzip;q=0` refuses it; `*` counts unless gzip is named). */
 export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
-  if (!acceptEncoding) return false;
+  return acceptEncoding ? gzipIn(acceptEncoding) : false;
+}
+
+/** Clients send the same few Accept-Encoding values on every request. */
+const gzipIn = memoize((acceptEncoding: string): boolean => {
   let star: number | undefined;
   for (const { value: coding, q } of weighted(acceptEncoding)) {
     if (coding === 'gzip' || coding === 'x-gzip') return q > 0;
     if (coding === '*') star = q;
   }
   return star !== undefined && star > 0;
-}
+}, 64);
 
 /** The entries of an Accept-style header, lower-cased, each with its q-value (1 when absent, at most 1). */
 function weighted(header: string): { value: string; q: number }[] {

@@ -6,9 +6,9 @@ import { HttpError } from './errors';
  * The origin tarball URLs are written with: PUBLIC_URL, else the request's own (which also names cache entries, so it
  * is bounded).
  */
-export function registryOrigin(cfg: Config, req: Request): string {
+export function registryOrigin(cfg: Config, url: URL): string {
   if (cfg.publicUrl) return cfg.publicUrl;
-  const origin = new URL(req.url).origin;
+  const origin = url.origin;
   if (origin.length > MAX_ORIGIN_LENGTH)
     throw new HttpError(400, `host names are limited to ${MAX_ORIGIN_LENGTH} characters`);
   return origin;

@@ -101,13 +101,13 @@ export function buildRouter(routes: readonly Route[]): Hono<App> {
     if ('target' in r) byKind.set(r.target, [...(byKind.get(r.target) ?? []), r]);
     else
       app.on([...r.methods], r.path, async (c, next) => {
-        const bound = r.bind(c.var.ctx, c.req.param());
+        const bound = r.bind(c.get('ctx'), c.req.param());
         return bound ? guarded(c, r, bound) : next();
       });
   }
 
   app.all('*', async (c) => {
-    const ctx = c.var.ctx;
+    const ctx = c.get('ctx');
     const target = parsePackagePath(ctx.url.pathname, ctx.cfg.legacyNames);
     const rows = target && byKind.get(target.kind);
     if (!target || !rows) return guarded(c, { access: 'reader' }, () => jsonError(404, 'Not found'));
@@ -129,7 +129,7 @@ export function buildRouter(routes: readonly Route[]): Hono<App> {
  * (a function, so nothing of it runs before the gate). A private registry's answers are never public.
  */
 async function guarded(c: Context<App>, guard: Guard, answer: () => Answer): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   ctx.limitBody(bodyLimit(ctx, guard.body ?? 'small'));
   await gate(ctx, guard);
   const res = await answer();

@@ -1,6 +1,7 @@
 // Package names in request paths: the three scoped encodings, percent-decoding and validation.
 import validate from 'validate-npm-package-name';
 import { Refusal } from '../refusal';
+import { memoize } from '../memo';
 import { MAX_FILE_LENGTH, MAX_LEGACY_NAME_LENGTH, MAX_SPEC_LENGTH, utf8Length } from '../limits';
 
 export type PackagePath =
@@ -75,12 +76,21 @@ function decodeSegment(seg: string): string {
  * are real packages, so they pass; legacy mixed-case or over-long names pass only when allowed.
  */
 export function checkName(name: string, legacyNames = false): void {
+  (legacyNames ? validLegacy : validStrict)(name);
+}
+
+// The same names come on every request: each is validated once per isolate (a refusal is not remembered).
+const validStrict = memoize((name: string) => validateName(name, false), 4096);
+const validLegacy = memoize((name: string) => validateName(name, true), 4096);
+
+function validateName(name: string, legacyNames: boolean): true {
   if (name.length > MAX_LEGACY_NAME_LENGTH)
     throw new NameError(`invalid package name: names are limited to ${MAX_LEGACY_NAME_LENGTH} characters`);
   const r = validate(name);
   const warnings = (r.warnings ?? []).filter((w) => !legacyNames && !w.endsWith('is a core module name'));
   const why = [...(r.errors ?? []), ...warnings][0];
   if (why !== undefined) throw new NameError(`invalid package name: ${why}`);
+  return true;
 }
 
 /** `@acme/x` is in the local scopes `["@acme"]`; unscoped names never are. */
