@@ -4,9 +4,13 @@
 // then costs per raw tag, not per element of the page. Readmes longer than MAX_README are cut first.
 import { Marked, type Token, type Tokens } from 'marked';
 import { esc } from './html';
+import type { ReadmeBase } from './readme-base';
 import { safeUrl, sanitizeFragments } from './sanitize';
 
 export const MAX_README = 256 * 1024;
+
+/** The base of the readme being rendered: marked's parser is synchronous, so one render runs at a time. */
+let base: ReadmeBase | undefined;
 
 const marked = new Marked({
   gfm: true,
@@ -14,13 +18,13 @@ const marked = new Marked({
   renderer: {
     link(token: Tokens.Link): string {
       const text = this.parser.parseInline(token.tokens);
-      const href = safeUrl(token.href);
+      const href = safeUrl(token.href, base?.link);
       if (href === undefined) return text;
       const title = token.title ? ` title="${esc(token.title)}"` : '';
       return `<a href="${href}"${title} rel="nofollow noopener noreferrer ugc">${text}</a>`;
     },
     image(token: Tokens.Image): string {
-      const src = safeUrl(token.href);
+      const src = safeUrl(token.href, base?.image);
       if (src === undefined) return esc(token.text);
       const title = token.title ? ` title="${esc(token.title)}"` : '';
       return `<img src="${src}" alt="${esc(token.text)}"${title} loading="lazy">`;
@@ -28,7 +32,8 @@ const marked = new Marked({
   },
 });
 
-export async function renderReadme(text: string): Promise<string> {
+/** `text` as safe HTML; relative links and images point under `readmeBase`, or are dropped without one. */
+export async function renderReadme(text: string, readmeBase?: ReadmeBase): Promise<string> {
   const cut = text.length > MAX_README;
   const tokens = marked.lexer(cut ? text.slice(0, MAX_README) : text);
   const raw: (Tokens.HTML | Tokens.Tag)[] = [];
@@ -36,11 +41,20 @@ export async function renderReadme(text: string): Promise<string> {
     if (t.type === 'html') raw.push(t as Tokens.HTML | Tokens.Tag);
   });
   if (raw.length) {
-    const clean = await sanitizeFragments(raw.map((t) => t.text));
+    const clean = await sanitizeFragments(
+      raw.map((t) => t.text),
+      readmeBase,
+    );
     raw.forEach((t, i) => {
       t.text = clean[i];
     });
   }
-  const html = marked.parser(tokens);
+  base = readmeBase;
+  let html: string;
+  try {
+    html = marked.parser(tokens);
+  } finally {
+    base = undefined;
+  }
   return cut ? `${html}<p class="note">This readme is longer than we show; the rest is cut.</p>` : html;
 }

@@ -8,6 +8,7 @@ export interface PackumentView {
   name?: unknown;
   description?: unknown;
   readme?: unknown;
+  repository?: unknown;
   'dist-tags'?: unknown;
   versions?: unknown;
   time?: unknown;

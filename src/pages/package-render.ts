@@ -2,6 +2,7 @@
 // stays a slot (it changes with the counts, not the document). Pure; src/routes/pages.ts fetches and keeps.
 import { count, esc } from './html';
 import { renderReadme } from './markdown';
+import { readmeBase } from './readme-base';
 import {
   packageMain,
   packagePath,
@@ -52,9 +53,12 @@ export async function renderPackagePage(target: PackagePage, bytes: Uint8Array, 
     return { status: 404, title: 'Not found', main: `<p>${esc(what)}</p>` };
   }
   const view = withManifests(doc, [version, ...versionsByTime(doc.view).slice(0, VERSIONS_SHOWN)]);
-  const m = (view.versions as Record<string, { readme?: unknown }>)[version];
-  const readmeText = typeof m?.readme === 'string' && m.readme ? m.readme : view.readme;
-  const readme = typeof readmeText === 'string' ? await renderReadme(readmeText) : '';
+  const m = (view.versions as Record<string, { readme?: unknown; repository?: unknown; gitHead?: unknown }>)[version];
+  const own = typeof m?.readme === 'string' && m.readme !== '';
+  const readmeText = own ? m.readme : view.readme;
+  // The version's own readme is from its commit; the document's is the newest one's, from the default branch.
+  const base = readmeBase(m?.repository ?? view.repository, own ? m.gitHead : undefined);
+  const readme = typeof readmeText === 'string' ? await renderReadme(readmeText, base) : '';
   const title = target.version ? `${target.name}@${version}` : target.name;
   return { status: 200, title, main: packageMain(view, { version, readme, chart: CHART_SLOT, local }) };
 }

@@ -4,7 +4,7 @@
 import { forEachMember, parseAt, skipValue, skipWs } from '../packages/json-scan';
 import { type PackumentView, shownVersion, versionsByTime } from './package-page';
 
-const TOP = new Set(['name', 'description', 'dist-tags', 'time', 'maintainers', 'readme']);
+const TOP = new Set(['name', 'description', 'dist-tags', 'time', 'maintainers', 'readme', 'repository']);
 
 export interface SkimmedDoc {
   view: PackumentView;

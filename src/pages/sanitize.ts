@@ -3,6 +3,7 @@
 // http(s) and mailto (relative ones included), comments go. Elements whose content is script, style
 // or raw text go with their content; other unknown elements go but keep their text.
 import { decodeHTMLAttribute } from 'entities/decode';
+import { type ReadmeBase, resolveRelative } from './readme-base';
 
 const KEEP = new Set(
   (
@@ -38,7 +39,7 @@ const BASE = 'https://relative.invalid/';
  * A URL attribute's value as the browser will use it, re-encoded for an attribute, or undefined when it
  * may not pass. Entities are decoded first: `jav&#x61;script:` is `javascript:` to a browser.
  */
-export function safeUrl(raw: string): string | undefined {
+export function safeUrl(raw: string, base?: ReadmeBase['link']): string | undefined {
   // Browsers drop tabs and newlines anywhere in a URL and trim control characters and spaces.
   const decoded = trimControls(decodeHTMLAttribute(raw).replace(/[\t\n\r]/g, ''));
   let url: URL;
@@ -48,7 +49,13 @@ export function safeUrl(raw: string): string | undefined {
     return undefined;
   }
   if (!SCHEMES.has(url.protocol)) return undefined;
-  const out = url.href.startsWith(BASE) ? decoded : url.href;
+  let out = url.href;
+  if (url.href.startsWith(BASE)) {
+    // Relative: an anchor stays on the page; the rest points into the repository, or nowhere without one.
+    const resolved = decoded.startsWith('#') ? decoded : base && resolveRelative(decoded, base);
+    if (resolved === undefined) return undefined;
+    out = resolved;
+  }
   // Only `&` and `"` need escaping inside a double-quoted attribute; setAttribute escapes `"` itself.
   return out.replace(/&/g, '&amp;').replace(/"/g, '%22');
 }
@@ -71,6 +78,8 @@ class Sanitizer {
      * that is cleaned or escaped anyway, so only its tags go (fragments with raw-text elements come alone).
      */
     private joined: boolean,
+    /** where relative links and images point */
+    private base: ReadmeBase | undefined,
   ) {}
 
   element(el: Element): void {
@@ -93,7 +102,7 @@ class Sanitizer {
         continue;
       }
       if (URL_ATTRS.has(n)) {
-        const url = safeUrl(value);
+        const url = safeUrl(value, n === 'src' ? this.base?.image : this.base?.link);
         if (url === undefined) el.removeAttribute(name);
         else el.setAttribute(name, url);
       } else if (/[<>]/.test(value)) el.setAttribute(name, value.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
@@ -127,18 +136,19 @@ const MAX_ALONE = 100;
  * Each fragment of raw HTML with everything unsafe removed: all of them in one pass (see `pass`), but
  * those with raw-text elements each in its own.
  */
-export async function sanitizeFragments(fragments: string[]): Promise<string[]> {
+export async function sanitizeFragments(fragments: string[], base?: ReadmeBase): Promise<string[]> {
   const out: string[] = new Array(fragments.length).fill('');
   const joined: number[] = [];
   let alone = 0;
   for (let i = 0; i < fragments.length; i++) {
     if (!RAW_TEXT.test(fragments[i])) joined.push(i);
-    else if (alone++ < MAX_ALONE) out[i] = (await pass([fragments[i]], false))?.[0] ?? '';
+    else if (alone++ < MAX_ALONE) out[i] = (await pass([fragments[i]], false, base))?.[0] ?? '';
   }
   const clean = joined.length
     ? await pass(
         joined.map((i) => fragments[i]),
         true,
+        base,
       )
     : [];
   joined.forEach((i, k) => {
@@ -151,10 +161,10 @@ export async function sanitizeFragments(fragments: string[]): Promise<string[]> 
  * One sanitizer pass over fragments joined, each followed by the terminator and a marker element only
  * this call knows, then split again; undefined when a fragment's content hid a marker.
  */
-async function pass(fragments: string[], joined: boolean): Promise<string[] | undefined> {
+async function pass(fragments: string[], joined: boolean, base?: ReadmeBase): Promise<string[] | undefined> {
   const tag = `x-frag-${crypto.randomUUID().replaceAll('-', '')}`;
   const marker = `<${tag}>`;
-  const s = new Sanitizer(tag, joined);
+  const s = new Sanitizer(tag, joined, base);
   const input = fragments.map((f) => `${f}${TERMINATOR}${marker}`).join('');
   const out = await new HTMLRewriter()
     .on('*', s)

@@ -117,6 +117,41 @@ describe('package pages', () => {
     expect(client.headers.get('content-type')).toMatch(/application\/json/);
   });
 
+  it("a readme's relative links and images point into its repository, at the version's commit", async () => {
+    const name = uniqueName('page-relative');
+    const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+    const readme = [
+      '![logo](./logo.png) [docs](docs/api.md) [license](/LICENSE) [up](../other/README.md) [usage](#usage)',
+      '<p><img src="img/a.png" alt="a"> <a href="https://example.com/abs">abs</a></p>',
+    ].join('\n\n');
+    await putUpstreamPackage(name, ['1.0.0'], () => ({
+      readme,
+      gitHead: sha,
+      repository: { type: 'git', url: 'git+https://github.com/acme/mono.git', directory: 'packages/thing' },
+    }));
+    const page = await (await html(`/package/${name}`)).text();
+    const raw = `https://raw.githubusercontent.com/acme/mono/${sha}/`;
+    const blob = `https://github.com/acme/mono/blob/${sha}/`;
+    expect(page).toContain(`src="${raw}packages/thing/logo.png"`);
+    expect(page).toContain(`href="${blob}packages/thing/docs/api.md"`);
+    expect(page).toContain(`href="${blob}LICENSE"`);
+    expect(page).toContain(`href="${blob}packages/other/README.md"`);
+    expect(page).toContain('href="#usage"');
+    expect(page).toContain(`src="${raw}packages/thing/img/a.png"`);
+    expect(page).toContain('href="https://example.com/abs"');
+
+    // No repository it can point into: a relative link keeps its text, an image its alt text; nothing
+    // points into this registry.
+    const bare = uniqueName('page-relative-bare');
+    await putUpstreamPackage(bare, ['1.0.0'], () => ({ readme, repository: 'https://git.example/acme/mono' }));
+    const plain = await (await html(`/package/${bare}`)).text();
+    const readmeHtml = plain.slice(plain.indexOf('<div class="readme">'), plain.indexOf('</section>'));
+    expect(readmeHtml).not.toMatch(/(href|src)="(?!#|https:\/\/example\.com)/);
+    expect(readmeHtml).toContain('docs');
+    expect(readmeHtml).toContain('logo');
+    expect(readmeHtml).toContain('href="#usage"');
+  });
+
   it('the readme: no script, handler, javascript: or data: URL gets through', async () => {
     const name = uniqueName('page-xss');
     const readme = XSS.join('\n\n');
