@@ -1,6 +1,7 @@
 // Pages of accounts: sign-in and sign-out for browsers (an HttpOnly, SameSite=Lax session cookie, Secure
 // under HTTPS), and /~<name>, the signed-in user's own page: their packages, their tokens (list, revoke,
 // create a read-only one) and two-factor enrolment. Every form carries the session's CSRF value.
+import { readForm } from '../http/body';
 import type { RequestContext } from '../http/context';
 import type { Params } from '../http/router';
 import { count, esc, page, seeOther } from '../pages/html';
@@ -45,7 +46,7 @@ function secure(ctx: RequestContext): boolean {
 
 async function formBody(ctx: RequestContext): Promise<URLSearchParams | undefined> {
   if (!(ctx.req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
-  return new URLSearchParams(await ctx.req.text());
+  return readForm(ctx.req);
 }
 
 /** GET /-/web/login */

@@ -3,6 +3,7 @@
 // npm polls: 202 with Retry-After until the browser signed in, then 200 {token} once. Sessions live five
 // minutes; the form carries a CSRF value that must match the session and a cookie set with the page; every
 // password check counts against the login rate limit. The couch login stays for --auth-type=legacy.
+import { readForm } from '../http/body';
 import type { RequestContext } from '../http/context';
 import { jsonError } from '../http/errors';
 import type { Params } from '../http/router';
@@ -59,7 +60,7 @@ export async function loginSubmit(ctx: RequestContext, { id }: Params): Promise<
   if (s.signedIn) return done();
   if (!(ctx.req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded'))
     return page(415, 'Sign in', '<p class="error">The form must be sent as a form.</p>');
-  const f = new URLSearchParams(await ctx.req.text());
+  const f = await readForm(ctx.req);
   const csrf = f.get('csrf') ?? undefined;
   if (!csrfMatches(s, csrf) || !csrfMatches(s, cookieValue(ctx.req, COOKIE)))
     return page(403, 'Sign in', '<p class="error">This form is out of date. Open the link npm printed again.</p>');
