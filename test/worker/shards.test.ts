@@ -1,7 +1,7 @@
 // Download counts sharded over several D1 databases (issue 14): the routing, an import over three shards
 // (each package's rows in its own shard, totals and answers as with one), resuming exactly on every shard,
-// and the migration from today's single database: import under the old layout, copy, switch, prune, and
-// every answer stays the same.
+// and migrations to three shards from one database and from two: import under the old layout, copy,
+// switch, prune, and every answer stays the same.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { importAggregates } from '../../src/downloads/import';
@@ -93,22 +93,32 @@ describe('an import over three shards', () => {
   });
 });
 
-describe('migration from one database to three', () => {
+// From one database (today's layout) and from two shards, to three.
+const MOVES = [
+  { from: 1, prefix: 'mig', year: '2016' },
+  { from: 2, prefix: 'mig2', year: '2015' },
+];
+
+describe.each(MOVES)('migration from $from database(s) to three', ({ from: oldCount, prefix, year }) => {
   it('keeps every answer through copy, switch and prune', async () => {
-    const pkgs = Array.from({ length: 120 }, (_, i) => `mig-${i}`);
-    const days = ['2016-01-30', '2016-01-31', '2016-02-01'];
+    const pkgs = Array.from({ length: 120 }, (_, i) => `${prefix}-${i}`);
+    const days = [`${year}-01-30`, `${year}-01-31`, `${year}-02-01`];
+    const old = THREE.slice(0, oldCount);
+    const OLD = { DOWNLOAD_SHARDS: String(oldCount) };
     for (const [d, day] of days.entries())
       await putRun(day, '7', { 'part-00000': pkgs.map((p, i) => `${p} ${(i * 7 + d) % 50}`).join('\n') });
-    // The old layout: everything in DB.
-    await importAggregates(e.AGGREGATES, e.DB, [e.DB], { budgetMs: 60_000, days: new Set(days) });
+    // The old layout: everything in DB, or in the old shards.
+    await importAggregates(e.AGGREGATES, e.DB, old, { budgetMs: 60_000, days: new Set(days) });
+    if (oldCount > 1) expect((await names(e.DOWNLOADS_1)).some((n) => n.startsWith(`${prefix}-`))).toBe(true);
+    const span = `${year}-01-30:${year}-02-01`;
     const paths = [
-      ...pkgs.map((p) => `/downloads/range/2016-01-30:2016-02-01/${p}`),
-      '/downloads/point/2016-01-30:2016-02-01',
-      '/downloads/range/2016-01-30:2016-02-01',
-      `/downloads/point/2016-01-01:2016-02-29/${pkgs.slice(0, 128).join(',')}`,
-      '/downloads/point/2016-01-31/mig-not-there',
+      ...pkgs.map((p) => `/downloads/range/${span}/${p}`),
+      `/downloads/point/${span}`,
+      `/downloads/range/${span}`,
+      `/downloads/point/${year}-01-01:${year}-02-28/${pkgs.slice(0, 128).join(',')}`,
+      `/downloads/point/${year}-01-31/${prefix}-not-there`,
     ];
-    const before = await Promise.all(paths.map((p) => get(p)));
+    const before = await Promise.all(paths.map((p) => get(p, OLD)));
     expect(before[0][0]).toBe(200);
 
     const run = async (step: typeof copyPage) => {
@@ -120,19 +130,19 @@ describe('migration from one database to three', () => {
         }
     };
     await run(copyPage);
-    // Still one shard configured: the same answers from DB alone.
-    expect(await Promise.all(paths.map((p) => get(p)))).toEqual(before);
+    // Still the old count configured: the same answers from the old layout.
+    expect(await Promise.all(paths.map((p) => get(p, OLD)))).toEqual(before);
     // Switched to three: the copies answer.
     expect(await Promise.all(paths.map((p) => get(p, SHARDED)))).toEqual(before);
     await run(copyPage); // again, as the procedure says: nothing doubles
     await run(prunePage);
     expect(await Promise.all(paths.map((p) => get(p, SHARDED)))).toEqual(before);
     for (const [s, db] of THREE.entries())
-      for (const n of (await names(db)).filter((x) => x.startsWith('mig-'))) expect(shardOf(n, 3)).toBe(s);
+      for (const n of (await names(db)).filter((x) => x.startsWith(`${prefix}-`))) expect(shardOf(n, 3)).toBe(s);
     // And an import after the switch lands in the shards, next to the moved counts.
-    await putRun('2016-02-02', '1', { 'part-00000': 'mig-5 9' });
-    await importAggregates(e.AGGREGATES, e.DB, THREE, { budgetMs: 60_000, days: new Set(['2016-02-02']) });
-    const [, after] = (await get('/downloads/point/2016-01-30:2016-02-02/mig-5', SHARDED)) as [
+    await putRun(`${year}-02-02`, '1', { 'part-00000': `${prefix}-5 9` });
+    await importAggregates(e.AGGREGATES, e.DB, THREE, { budgetMs: 60_000, days: new Set([`${year}-02-02`]) });
+    const [, after] = (await get(`/downloads/point/${year}-01-30:${year}-02-02/${prefix}-5`, SHARDED)) as [
       number,
       { downloads: number },
     ];
