@@ -80,7 +80,13 @@ interface DocMeta extends DocInfo {
 }
 
 type Refreshed =
-  | { kind: 'derived'; derived: Derived; etags: Record<Representation, string> }
+  | {
+      kind: 'derived';
+      derived: Derived;
+      etags: Record<Representation, string>;
+      /** each document gzip-compressed once: what is stored, and what a miss sends a client that takes gzip */
+      gzipped: Record<Representation, Promise<Uint8Array>>;
+    }
   | { kind: 'not-modified' }
   /** the upstream answered 404, once: the copy here is kept (and renewed) until a second 404 confirms it */
   | { kind: 'kept' }
@@ -230,7 +236,7 @@ export class PackumentCache {
   }
 
   /** The document, through the cache and on a miss from the upstream. */
-  async get(name: string, rep: Representation): Promise<Lookup> {
+  async get(name: string, rep: Representation, gzipOk = false): Promise<Lookup> {
     const meta = await this.readMeta(name);
     const age = meta ? this.now() - meta.fetchedAt : Infinity;
     if (meta?.status === 404 && age < this.cfg.notFoundTtlMs) return { kind: 'not-found' };
@@ -245,8 +251,8 @@ export class PackumentCache {
     if (r.kind === 'failed' && meta?.status === 200 && !current && this.usable(meta.fetchedAt))
       return (await this.readDoc(name, rep, true, true)) ?? r;
     if (r.kind === 'kept') return (await this.readDoc(name, rep, true)) ?? { kind: 'not-found' };
-    if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep) : r;
-    return fromDerived(r, rep);
+    if (r.kind !== 'derived') return r.kind === 'not-modified' ? this.missingAfter304(name, rep, gzipOk) : r;
+    return fromDerived(r, rep, gzipOk);
   }
 
   /** The tarball files the name's last fetched document listed (none if it was never fetched). */
@@ -320,13 +326,20 @@ export class PackumentCache {
         ? { lastModified: res.lastModified }
         : {}),
     };
+    // Compressed once, for the store and for every answer that takes gzip; both start now, side by side.
+    const gzipped = {
+      full: gzip(chunkStream(derived.full)),
+      abbreviated: gzip(chunkStream([derived.abbreviated])),
+    };
+    // Awaited by the store, and by answers that take gzip; a failure is the store's to log.
+    for (const p of Object.values(gzipped)) p.catch(() => {});
     // The document's turn of the budget lasts until it is stored.
     this.waitUntil(
-      this.store(name, derived, etags, shown, upstreamValidators, this.now())
+      this.store(name, derived, gzipped, etags, shown, upstreamValidators, this.now())
         .catch(logFailure(name))
         .finally(res.release),
     );
-    return { kind: 'derived', derived, etags };
+    return { kind: 'derived', derived, etags, gzipped };
   }
 
   /**
@@ -349,6 +362,7 @@ export class PackumentCache {
   private async store(
     name: string,
     d: Derived,
+    gzipped: Record<Representation, Promise<Uint8Array>>,
     etags: Record<Representation, string>,
     shown: Pick<DocInfo, 'view' | 'until'>,
     validators: Validators,
@@ -357,10 +371,9 @@ export class PackumentCache {
     // A cache entry answers without asking D1, so none may be made for a name that became local while
     // this fetch ran (a publish removes the entries there were; this closes the race with it).
     if (await lookupLocal(this.env.DB, name, false)) return;
-    const full = await gzip(chunkStream(d.full));
-    const abbreviated = await gzip(chunkStream([d.abbreviated]));
-    // Copies for the isolate and the Cache API, taken before KV and R2 consume these buffers.
-    const stored = { full: full.slice(), abbreviated: abbreviated.slice() };
+    const [full, abbreviated] = await Promise.all([gzipped.full, gzipped.abbreviated]);
+    // Answers send these bytes too: KV, R2 and the Cache API, which consume what they are given, get copies.
+    const stored = { full, abbreviated };
     const view = { ...(shown.view ? { view: shown.view } : {}), ...(shown.until ? { until: shown.until } : {}) };
     const meta: Meta = {
       status: 200,
@@ -396,8 +409,8 @@ export class PackumentCache {
     }
     if (meta.loc === 'r2') {
       await Promise.all([
-        this.env.TARBALLS.put(this.docKey(name, 'full'), full),
-        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), abbreviated),
+        this.env.TARBALLS.put(this.docKey(name, 'full'), full.slice()),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), abbreviated.slice()),
       ]);
       // KV keeps only the metadata: the one read of a hit still tells where the document is.
       await Promise.all(
@@ -407,8 +420,10 @@ export class PackumentCache {
       );
     } else {
       await Promise.all([
-        this.env.METADATA.put(this.docKey(name, 'full'), full, { metadata: docMeta('full') }),
-        this.env.METADATA.put(this.docKey(name, 'abbreviated'), abbreviated, { metadata: docMeta('abbreviated') }),
+        this.env.METADATA.put(this.docKey(name, 'full'), full.slice(), { metadata: docMeta('full') }),
+        this.env.METADATA.put(this.docKey(name, 'abbreviated'), abbreviated.slice(), {
+          metadata: docMeta('abbreviated'),
+        }),
       ]);
     }
     await this.putMeta(name, meta);
@@ -427,7 +442,7 @@ export class PackumentCache {
         bytes.length,
         freshFor,
       );
-      this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
+      this.edge.put(this.edge.key('doc', name, rep), bytes.slice(), headers, freshFor / 1000);
     }
   }
 
@@ -534,12 +549,12 @@ export class PackumentCache {
   }
 
   /** The upstream said 304 but our copy is gone: fetch it whole. */
-  private async missingAfter304(name: string, rep: Representation): Promise<Lookup> {
+  private async missingAfter304(name: string, rep: Representation, gzipOk: boolean): Promise<Lookup> {
     const r = await this.refresh(name, null);
     if (r.kind === 'kept') return { kind: 'not-found' }; // the upstream has it no more, and our copy is gone
     if (r.kind !== 'derived')
       return r.kind === 'not-modified' ? failed(502, 'upstream answered 304 to an unconditional request') : r;
-    return fromDerived(r, rep);
+    return fromDerived(r, rep, gzipOk);
   }
 
   private putMeta(name: string, meta: Meta): Promise<void> {
@@ -589,10 +604,24 @@ async function gzip(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(s.pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
 }
 
-function fromDerived(r: Extract<Refreshed, { kind: 'derived' }>, rep: Representation): Doc {
-  const body = rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated;
-  const length = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
-  return { kind: 'doc', body, length, etag: r.etags[rep], modified: r.derived.modified };
+/**
+ * A miss's answer from what the refresh derived: for a client that takes gzip, the bytes the store keeps,
+ * under the ETag later hits send; else the document as derived.
+ */
+async function fromDerived(r: Extract<Refreshed, { kind: 'derived' }>, rep: Representation, gzipOk: boolean) {
+  const identityLength = rep === 'full' ? r.derived.fullLength : r.derived.abbreviated.length;
+  const doc: Doc = {
+    kind: 'doc',
+    body: null,
+    length: identityLength,
+    etag: r.etags[rep],
+    modified: r.derived.modified,
+  };
+  if (gzipOk) {
+    const bytes = await r.gzipped[rep];
+    return { ...doc, body: bytes, length: bytes.length, gzip: { identityLength } };
+  }
+  return { ...doc, body: rep === 'full' ? chunkStream(r.derived.full) : r.derived.abbreviated };
 }
 
 function validatorsOf(v: Validators): Validators {

@@ -47,7 +47,8 @@ export type TarballLookup = Tarball | NotFound | Refused | Failure;
 export interface DocumentSource {
   /** Whether clients must revalidate every time (local documents change with each write). */
   readonly revalidate: boolean;
-  packument(name: string, rep: Representation): Promise<Lookup>;
+  /** `gzipOk`: the client takes gzip, so a source may answer with the document gzip-compressed. */
+  packument(name: string, rep: Representation, gzipOk?: boolean): Promise<Lookup>;
   /** `withBody` false: a HEAD, answered without reading the bytes where the source can. */
   tarball(name: string, file: string, withBody: boolean): Promise<TarballLookup>;
 }

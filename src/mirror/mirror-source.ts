@@ -84,8 +84,8 @@ export class MirrorSource implements DocumentSource {
     return undefined;
   }
 
-  packument(name: string, rep: Representation): Promise<Lookup> {
-    return this.cache.get(name, rep);
+  packument(name: string, rep: Representation, gzipOk = false): Promise<Lookup> {
+    return this.cache.get(name, rep, gzipOk);
   }
 
   async tarball(name: string, file: string, withBody: boolean): Promise<TarballLookup> {

@@ -23,7 +23,7 @@ export async function readPackument(ctx: RequestContext, { name }: Target<'packu
     : undefined;
   if (hit) return answerPackument(ctx, hit, rep, mirror.revalidate);
   const source = await sourceFor(ctx, name, mirror, true);
-  return source ? answerPackument(ctx, await source.packument(name, rep), rep, source.revalidate) : missing();
+  return source ? answerPackument(ctx, await source.packument(name, rep, gzipOk), rep, source.revalidate) : missing();
 }
 
 export async function readManifest(ctx: RequestContext, { name, spec }: Target<'manifest'>): Promise<Response> {

@@ -70,6 +70,32 @@ describe('cache hits', () => {
     expect((await manifest.json<any>()).version).toBe('1.1.0');
   });
 
+  it('a miss sends a client that takes gzip the bytes it stores, under the ETag its hits send', async () => {
+    const name = uniqueName('gz-miss');
+    await putUpstreamPackage(name, ['1.0.0', '1.1.0']);
+    const gzip = { 'accept-encoding': 'gzip' };
+    const miss = await corgi(`/${name}`, gzip);
+    expect(miss.headers.get('content-encoding')).toBe('gzip');
+    const packed = new Uint8Array(await miss.arrayBuffer());
+    expect(packed.length).toBe(Number(miss.headers.get('content-length')));
+    await waitForMeta(name);
+    await settle();
+    const stored = await env.METADATA.get(`doc2:abbreviated:${ORIGIN}:${name}`, 'arrayBuffer');
+    expect(new Uint8Array(stored!)).toEqual(packed);
+    const hit = await corgi(`/${name}`, gzip);
+    expect(hit.headers.get('etag')).toBe(miss.headers.get('etag'));
+    expect(new Uint8Array(await hit.arrayBuffer())).toEqual(packed);
+    // so the client's copy from the miss revalidates as it is
+    expect((await corgi(`/${name}`, { ...gzip, 'if-none-match': miss.headers.get('etag')! })).status).toBe(304);
+    // a full-document miss for another name, asked as npm asks, alike
+    const other = uniqueName('gz-miss-full');
+    await putUpstreamPackage(other, ['2.0.0']);
+    const full = await fetchWorker(`/${other}`, { headers: { accept: 'application/json', ...gzip } });
+    const unpacked = await new Response(full.body!.pipeThrough(new DecompressionStream('gzip'))).json<any>();
+    expect(unpacked.versions['2.0.0'].dist.tarball).toBe(`${ORIGIN}/${other}/-/${other}-2.0.0.tgz`);
+    expect(full.headers.get('etag')).toMatch(/-f\d+-gz"$/);
+  });
+
   it('keeps a hot document in the location’s Cache API and in the isolate while it is fresh', async () => {
     const name = uniqueName('doc-edge');
     await putUpstreamPackage(name, ['1.0.0']);
