@@ -371,8 +371,9 @@ export class PackumentCache {
     // A cache entry answers without asking D1, so none may be made for a name that became local while
     // this fetch ran (a publish removes the entries there were; this closes the race with it).
     if (await lookupLocal(this.env.DB, name, false)) return;
+    // One copy of each serves everything: KV, R2, the Cache API and Responses copy what they are given
+    // and leave it intact (test/worker/runtime-buffers.test.ts), and nothing here writes into it.
     const [full, abbreviated] = await Promise.all([gzipped.full, gzipped.abbreviated]);
-    // Answers send these bytes too: KV, R2 and the Cache API, which consume what they are given, get copies.
     const stored = { full, abbreviated };
     const view = { ...(shown.view ? { view: shown.view } : {}), ...(shown.until ? { until: shown.until } : {}) };
     const meta: Meta = {
@@ -409,8 +410,8 @@ export class PackumentCache {
     }
     if (meta.loc === 'r2') {
       await Promise.all([
-        this.env.TARBALLS.put(this.docKey(name, 'full'), full.slice()),
-        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), abbreviated.slice()),
+        this.env.TARBALLS.put(this.docKey(name, 'full'), full),
+        this.env.TARBALLS.put(this.docKey(name, 'abbreviated'), abbreviated),
       ]);
       // KV keeps only the metadata: the one read of a hit still tells where the document is.
       await Promise.all(
@@ -420,10 +421,8 @@ export class PackumentCache {
       );
     } else {
       await Promise.all([
-        this.env.METADATA.put(this.docKey(name, 'full'), full.slice(), { metadata: docMeta('full') }),
-        this.env.METADATA.put(this.docKey(name, 'abbreviated'), abbreviated.slice(), {
-          metadata: docMeta('abbreviated'),
-        }),
+        this.env.METADATA.put(this.docKey(name, 'full'), full, { metadata: docMeta('full') }),
+        this.env.METADATA.put(this.docKey(name, 'abbreviated'), abbreviated, { metadata: docMeta('abbreviated') }),
       ]);
     }
     await this.putMeta(name, meta);
@@ -434,15 +433,9 @@ export class PackumentCache {
       const info = meta.docs![rep];
       const bytes = stored[rep];
       const headers = { ...edgeHeaders(info), 'x-fresh-until': String(freshUntil) };
-      // The isolate's copy must not share a buffer with what the Cache API consumes.
       if (bytes.length > MAX_HOT_DOC) continue;
-      hotDocs.set(
-        this.memKey(name, rep),
-        { doc: docOf(info, bytes.slice()), view: info.view ?? '' },
-        bytes.length,
-        freshFor,
-      );
-      this.edge.put(this.edge.key('doc', name, rep), bytes.slice(), headers, freshFor / 1000);
+      hotDocs.set(this.memKey(name, rep), { doc: docOf(info, bytes), view: info.view ?? '' }, bytes.length, freshFor);
+      this.edge.put(this.edge.key('doc', name, rep), bytes, headers, freshFor / 1000);
     }
   }
 
@@ -531,7 +524,7 @@ export class PackumentCache {
     // Larger ones stream from KV (or R2) each time: holding them would crowd the isolate's memory.
     if (length > MAX_HOT_DOC) return docOf({ ...m, length }, body);
     const doc = await this.keepInMemory(this.memKey(name, rep), docOf({ ...m, length }, body), view, freshFor);
-    this.edge.put(edgeKey, (doc.body as Uint8Array).slice(), headers, freshFor / 1000);
+    this.edge.put(edgeKey, doc.body as Uint8Array, headers, freshFor / 1000);
     return doc;
   }
 
