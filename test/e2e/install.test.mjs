@@ -179,7 +179,9 @@ describe('installs through npm start', () => {
   it('bun installs through it', async () => {
     const dir = project('bun');
     const home = tempDir('home');
-    await exec(BUN, ['add', ...PACKAGES, '--registry', live.registry.url, '--cache-dir', join(home, 'cache')], {
+    // the registry from bunfig.toml here (test/e2e/private.test.mjs passes --registry)
+    writeFileSync(join(dir, 'bunfig.toml'), `[install]\nregistry = "${live.registry.url}"\n`);
+    await exec(BUN, ['add', ...PACKAGES, '--cache-dir', join(home, 'cache')], {
       cwd: dir,
       env: isolatedEnv(home, { BUN_CONFIG_NO_TELEMETRY: '1', DO_NOT_TRACK: '1' }),
     });
